@@ -260,7 +260,7 @@ def _names_of(workspace: Workspace, entity: Entity) -> set[tuple[str, str]]:
 
 
 def _sid(prefix: str, name: str) -> str:
-    return prefix + "".join(ch for ch in name.title() if ch.isalnum())
+    return prefix + "".join(ch for ch in name.title() if ch.isascii() and ch.isalnum())  # IAM Sids: ASCII only
 
 
 def _with_statement(document: Mapping[str, Any] | None, statement: dict[str, Any]) -> dict[str, Any]:

@@ -6,9 +6,10 @@ import re
 from typing import Any, Iterator, Mapping
 
 from iam_desktop.model.entities import (
-    Account, Entity, EntityKind, Group, ManagedPolicy, OrgUnit, Resource, Role, ServicePrincipal, User,
+    Account, Entity, EntityKind, Group, ManagedPolicy, OrgUnit, PolicyType, Resource, Role, ServicePrincipal, User,
 )
 from iam_desktop.model.errors import InvalidEntityError
+from iam_desktop.policy import PolicyParseError, parse_policy
 
 # IAM name rules: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 _IAM_NAME = re.compile(r"^[\w+=,.@-]+$")
@@ -19,6 +20,7 @@ _ARN = re.compile(r"^arn:[a-z0-9-]+:[a-z0-9-]*:[a-z0-9-]*:(\d{12}|aws)?:.+$")
 _SERVICE = re.compile(r"^[a-z0-9.-]+\.(amazonaws\.com|amazonaws\.com\.cn|aws\.internal)$")
 
 _POLICY_KINDS = (EntityKind.MANAGED_POLICY,)
+_MANAGED_POLICY_TYPES = {PolicyType.IAM: "identity", PolicyType.SCP: "scp", PolicyType.RCP: "rcp"}
 _ORG_PARENT = (EntityKind.ORG_UNIT,)
 _ACCOUNT = (EntityKind.ACCOUNT,)
 
@@ -31,6 +33,8 @@ def check_entity_fields(entity: Entity) -> None:
     if not entity.name or not entity.name.strip():
         raise InvalidEntityError(f"{entity.kind.value.replace('_', ' ')} {entity.id!r}: the name must not be empty")
     limit = _NAME_LIMITS.get(entity.kind)
+    if isinstance(entity, ManagedPolicy) and entity.policy_type is not PolicyType.IAM:
+        limit = None  # SCP/RCP names are Organizations names: any characters (e.g. "block lambda")
     if limit is not None:
         if len(entity.name) > limit:
             raise InvalidEntityError(f"{label}: names are at most {limit} characters ({len(entity.name)} given)")
@@ -59,6 +63,27 @@ def check_entity_fields(entity: Entity) -> None:
     for inline in getattr(entity, "inline_policies", ()):
         if not inline.name or not isinstance(inline.document, Mapping):
             raise InvalidEntityError(f"{label}: inline policy {inline.name!r} needs a name and a JSON object")
+    for where, document, policy_type in policy_documents(entity):
+        if not document.get("Statement"):
+            continue  # no statements: allows nothing (a new role's trust policy, a policy of unknown content)
+        try:
+            parse_policy(document, policy_type=policy_type)
+        except PolicyParseError as error:  # model files refuse such documents, so the model does too
+            first = error.issues[0] if error.issues else error
+            raise InvalidEntityError(f"{label}: {where} is not a valid {policy_type} policy: {first}") from None
+
+
+def policy_documents(entity: Entity) -> Iterator[tuple[str, Mapping[str, Any], str]]:
+    """Every policy document an entity holds: (where, document, the ``parse_policy`` type it is used as)."""
+    if isinstance(entity, ManagedPolicy) and isinstance(entity.document, Mapping):
+        yield "document", entity.document, _MANAGED_POLICY_TYPES[entity.policy_type]
+    if isinstance(entity, Role) and isinstance(entity.trust_policy, Mapping):
+        yield "trust_policy", entity.trust_policy, "trust"
+    if isinstance(entity, Resource) and isinstance(entity.policy, Mapping):
+        yield "policy", entity.policy, "resource"
+    for position, inline in enumerate(getattr(entity, "inline_policies", ())):
+        if isinstance(inline.document, Mapping):
+            yield f"inline_policies[{position}].document", inline.document, "identity"
 
 
 def _is_string_map(value: Any) -> bool:

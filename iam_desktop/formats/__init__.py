@@ -1,0 +1,1 @@
+"""Files and exchange formats: native model files, AWS imports and exports, and reports (no Qt)."""
