@@ -1,0 +1,187 @@
+"""The node item: a card with the kind's icon, the entity's name and kind, a connect handle and highlight state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsSceneHoverEvent, QStyleOptionGraphicsItem, QWidget
+
+from iam_desktop.gui.icons import paint_tile, style_for
+
+if TYPE_CHECKING:
+    from iam_desktop.gui.items.edge import EdgeItem
+
+NODE_WIDTH = 184.0
+NODE_HEIGHT = 50.0
+HANDLE_RADIUS = 7.0
+OVERLAY_COLORS = {"allow": QColor(46, 160, 67), "deny": QColor(215, 58, 73)}
+
+
+def palette_of(widget: QWidget | None) -> QPalette:
+    """The palette to paint with: the view's, or the application's when painting off-screen (export)."""
+    return widget.palette() if widget is not None else QApplication.palette()
+
+
+def base_font(widget: QWidget | None) -> QFont:
+    """A fresh copy of the font to start from (the view does not restore painter state between items)."""
+    return QFont(widget.font() if widget is not None else QApplication.font())
+
+
+class HighlightState:
+    """How an item shows the current highlight: emphasised, dimmed, badge text and overlay tint."""
+
+    __slots__ = ("emphasised", "dimmed", "badge", "tint", "label")
+
+    def __init__(self) -> None:
+        self.emphasised = False
+        self.dimmed = False
+        self.badge = ""
+        self.tint = ""
+        self.label = ""
+
+
+class NodeItem(QGraphicsItem):
+    """One entity drawn as a card; it knows its edges so that they follow it when it moves."""
+
+    def __init__(self, entity_id: str, title: str, subtitle: str, style_key: str) -> None:
+        super().__init__()
+        self.entity_id = entity_id
+        self.edges: list[EdgeItem] = []
+        self.highlight = HighlightState()
+        self._title = title
+        self._subtitle = subtitle
+        self._style_key = style_key
+        self._hovered = False
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1.0)
+        self.setToolTip(f"{title}\n{subtitle}")
+
+    @property
+    def title(self) -> str:
+        """The name shown on the card."""
+        return self._title
+
+    def set_text(self, title: str, subtitle: str, style_key: str) -> None:
+        """Show a new name, subtitle and kind look."""
+        if (title, subtitle, style_key) != (self._title, self._subtitle, self._style_key):
+            self._title, self._subtitle, self._style_key = title, subtitle, style_key
+            self.setToolTip(f"{title}\n{subtitle}")
+            self.update()
+
+    def body_rect(self) -> QRectF:
+        """The card's rectangle in item coordinates (what edges attach to)."""
+        return QRectF(0.0, 0.0, NODE_WIDTH, NODE_HEIGHT)
+
+    def handle_center(self) -> QPointF:
+        """The centre of the connect handle, on the card's right edge."""
+        return QPointF(NODE_WIDTH, NODE_HEIGHT / 2)
+
+    def on_handle(self, item_pos: QPointF) -> bool:
+        """True when ``item_pos`` (item coordinates) is on the connect handle."""
+        delta = item_pos - self.handle_center()
+        return delta.x() ** 2 + delta.y() ** 2 <= (HANDLE_RADIUS + 3) ** 2
+
+    # ----- Qt overrides --------------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        """The card plus the handle and the badge that stick out (Qt override)."""
+        return QRectF(-4.0, -12.0, NODE_WIDTH + HANDLE_RADIUS + 8.0, NODE_HEIGHT + 16.0)
+
+    def shape(self) -> QPainterPath:
+        """The card and its connect handle (Qt override)."""
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)
+        path.addRoundedRect(self.body_rect(), 8, 8)
+        path.addEllipse(self.handle_center(), HANDLE_RADIUS + 3, HANDLE_RADIUS + 3)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        """Draw the card: simplified when zoomed far out (Qt override)."""
+        palette = palette_of(widget)
+        color = QColor(style_for(self._style_key).color)
+        rect = self.body_rect()
+        selected = self.isSelected()
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < 0.3:
+            painter.fillRect(rect, QColor(palette.color(QPalette.ColorRole.Highlight)) if selected else color)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        border = palette.color(QPalette.ColorRole.Highlight) if selected else color
+        width = 3.0 if selected or self.highlight.emphasised else 1.4
+        painter.setPen(QPen(border, width))
+        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(rect, 8, 8)
+        if self.highlight.tint in OVERLAY_COLORS:
+            tint = QColor(OVERLAY_COLORS[self.highlight.tint])
+            tint.setAlpha(70)
+            painter.setPen(QPen(OVERLAY_COLORS[self.highlight.tint], 3.0))
+            painter.setBrush(tint)
+            painter.drawRoundedRect(rect, 8, 8)
+        paint_tile(painter, QRectF(8, 9, 32, 32), self._style_key)
+        self._paint_text(painter, palette, rect, base_font(widget))
+        if self._hovered or selected:
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Base), 1.5))
+            painter.setBrush(color)
+            painter.drawEllipse(self.handle_center(), HANDLE_RADIUS, HANDLE_RADIUS)
+        if self.highlight.badge:
+            self._paint_badge(painter, palette, base_font(widget))
+
+    def _paint_text(self, painter: QPainter, palette: QPalette, rect: QRectF, font: QFont) -> None:
+        text_left, text_width = 48.0, rect.width() - 56.0
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        title = QFontMetricsF(font).elidedText(self._title, Qt.TextElideMode.ElideMiddle, text_width)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(QRectF(text_left, 6, text_width, 20), left, title)
+        font.setBold(False)
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        subtitle = QFontMetricsF(font).elidedText(self._subtitle, Qt.TextElideMode.ElideRight, text_width)
+        painter.drawText(QRectF(text_left, 26, text_width, 18), left, subtitle)
+
+    def _paint_badge(self, painter: QPainter, palette: QPalette, font: QFont) -> None:
+        font.setBold(True)
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.9))
+        metrics = QFontMetricsF(font)
+        width = max(20.0, metrics.horizontalAdvance(self.highlight.badge) + 12)
+        badge = QRectF(NODE_WIDTH - width + 6, -10, width, 18)
+        fill = OVERLAY_COLORS.get(self.highlight.tint, palette.color(QPalette.ColorRole.Highlight))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(fill))
+        painter.drawRoundedRect(badge, 9, 9)
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, self.highlight.badge)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
+        """Let the edges follow when the card moves (Qt override)."""
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for edge in self.edges:
+                edge.update_path()
+        return super().itemChange(change, value)
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        """Show the connect handle (Qt override)."""
+        self._hovered = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        """A cross cursor over the connect handle (Qt override)."""
+        if self.on_handle(event.pos()):
+            self.setCursor(Qt.CursorShape.CrossCursor)
+        else:
+            self.unsetCursor()
+        super().hoverMoveEvent(event)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        """Hide the connect handle (Qt override)."""
+        self._hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)

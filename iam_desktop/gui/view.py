@@ -1,0 +1,203 @@
+"""The canvas view: zoom (Ctrl+wheel, Ctrl +/-), pan (middle drag or Space+drag), fit, and a dotted grid."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPalette, QShowEvent, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from iam_desktop.gui.interaction import GRID
+from iam_desktop.gui.scene import CanvasScene
+
+MIN_ZOOM = 0.03
+MAX_ZOOM = 4.0
+ZOOM_STEP = 1.2
+
+
+class CanvasView(QGraphicsView):
+    """Shows a CanvasScene.
+
+    Zoom: Ctrl + wheel (around the mouse), Ctrl + / Ctrl - (View menu); plain wheel scrolls, Shift + wheel
+    scrolls sideways. Pan: drag with the middle button, or hold Space and drag. Rubber-band select by dragging
+    on empty canvas.
+
+    Signals
+    -------
+    zoom_changed(float)
+        The scale changed (1.0: 100 %).
+    """
+
+    zoom_changed = Signal(float)
+
+    def __init__(self, scene: CanvasScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.canvas = scene
+        self._pan_start: QPoint | None = None
+        self._space_held = False
+        self._fit_pending = False
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState
+                                  | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    # ----- zoom ------------------------------------------------------------------------------------------
+    def zoom_factor(self) -> float:
+        """The current scale (1.0: 100 %)."""
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float) -> None:
+        """Scale to ``factor`` (clamped to 3 %..400 %), keeping the view's centre."""
+        factor = min(MAX_ZOOM, max(MIN_ZOOM, factor))
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.scale(factor / self.zoom_factor(), factor / self.zoom_factor())
+        self.setTransformationAnchor(anchor)
+        self.resetCachedContent()
+        self.zoom_changed.emit(self.zoom_factor())
+
+    def zoom_in(self) -> None:
+        """One step closer."""
+        self.set_zoom(self.zoom_factor() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        """One step farther."""
+        self.set_zoom(self.zoom_factor() / ZOOM_STEP)
+
+    def fit_rect(self, rect: QRectF) -> None:
+        """Show ``rect`` (scene coordinates) as large as fits, never beyond 100 %."""
+        if rect.isEmpty():
+            return
+        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom_factor() > 1.0:
+            self.set_zoom(1.0)
+        self.centerOn(rect.center())
+        self.resetCachedContent()
+        self.zoom_changed.emit(self.zoom_factor())
+
+    def fit_all(self) -> None:
+        """Show the whole model (once the view has its real size, when it is not shown yet)."""
+        if not self.isVisible():
+            self._fit_pending = True
+            return
+        self.fit_rect(self.canvas.itemsBoundingRect())
+
+    def zoom_to_selection(self) -> None:
+        """Show the selected items (the whole model when nothing is selected)."""
+        rect = QRectF()
+        for item in self.canvas.selectedItems():
+            rect = rect.united(item.sceneBoundingRect())
+        if rect.isEmpty():
+            self.fit_all()
+        else:
+            self.fit_rect(rect)
+
+    def reveal(self, entity_id: str) -> None:
+        """Centre the view on an entity, zooming in if it would be too small to read."""
+        rect = self.canvas.entity_rect(entity_id)
+        if rect.isEmpty():
+            return
+        if self.zoom_factor() < 0.6:
+            self.set_zoom(1.0)
+        self.centerOn(rect.center())
+
+    # ----- Qt overrides ----------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        """Fit the model when a fit was asked for before the view was shown (Qt override)."""
+        super().showEvent(event)
+        if self._fit_pending:
+            self._fit_pending = False
+            self.fit_all()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Ctrl + wheel zooms around the mouse; the wheel alone scrolls (Qt override)."""
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120.0
+            if steps:
+                factor = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom_factor() * math.pow(ZOOM_STEP, steps)))
+                self.scale(factor / self.zoom_factor(), factor / self.zoom_factor())
+                self.resetCachedContent()
+                self.zoom_changed.emit(self.zoom_factor())
+            event.accept()
+            return
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and event.angleDelta().y():
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - round(event.angleDelta().y() / 120.0 * bar.singleStep() * 3))
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Space held: drag pans (Qt override)."""
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        """Space released: back to selecting (Qt override)."""
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Middle button (or any button with Space held) starts panning (Qt override)."""
+        left_with_space = self._space_held and event.button() == Qt.MouseButton.LeftButton
+        if event.button() == Qt.MouseButton.MiddleButton or left_with_space:
+            self._pan_start = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Pan while the middle button is down (Qt override)."""
+        if self._pan_start is not None:
+            delta = event.position().toPoint() - self._pan_start
+            self._pan_start = event.position().toPoint()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """End panning (Qt override)."""
+        if self._pan_start is not None:
+            self._pan_start = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """Fill with the palette's base colour and draw grid dots when close enough to see them (Qt override)."""
+        painter.fillRect(rect, self.palette().color(QPalette.ColorRole.Base))
+        spacing = GRID * 4
+        if self.zoom_factor() * spacing < 12:
+            return
+        painter.setPen(self.palette().color(QPalette.ColorRole.Mid))
+        left = math.floor(rect.left() / spacing) * spacing
+        top = math.floor(rect.top() / spacing) * spacing
+        points = []
+        y = top
+        while y < rect.bottom():
+            x = left
+            while x < rect.right():
+                points.append(QPointF(x, y))
+                x += spacing
+            y += spacing
+        painter.drawPoints(points)
