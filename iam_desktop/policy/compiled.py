@@ -117,11 +117,18 @@ class CompiledStatement:
                 break
         return matched != self._resource_negated
 
-    def principal_match(self, principal: Principal) -> PrincipalMatch:
-        """How Principal / NotPrincipal name the caller (DIRECT when the statement has neither)."""
+    def principal_match(self, principal: Principal, has_boundary: bool = False) -> PrincipalMatch:
+        """How Principal / NotPrincipal name the caller (DIRECT when the statement has neither).
+
+        ``has_boundary``: the caller is an IAM principal with a permissions boundary. A NotPrincipal
+        Deny statement then applies to it whatever NotPrincipal lists (reference_policies_elements_notprincipal,
+        current page: "will always deny any IAM principal that has a permissions boundary policy attached").
+        """
         if self.principal is not None:
             return self.principal.match(principal)
         if self.not_principal is not None:
+            if has_boundary and self.is_deny:
+                return PrincipalMatch.DIRECT
             excluded = self.not_principal.excludes(principal, whole_chain=self.is_deny)
             return PrincipalMatch.NONE if excluded else PrincipalMatch.DIRECT
         return PrincipalMatch.DIRECT

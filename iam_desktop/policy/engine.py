@@ -9,7 +9,7 @@ from iam_desktop.policy.plan import plan_for, rcps_apply
 from iam_desktop.policy.principals import PrincipalMatch
 from iam_desktop.policy.request import PolicySet, Request
 from iam_desktop.policy.trace import Outcomes, context_outcome, trace_levels, trace_policies
-from iam_desktop.policy.verdict import Grant, StageFacts, acts_through_identity, combine
+from iam_desktop.policy.verdict import Grant, StageFacts, acts_through_identity, combine, scps_govern
 
 
 _EXPLAINED_LIMIT = 1024
@@ -86,12 +86,13 @@ def evaluate(request: Request, policies: PolicySet | CompiledPolicySet) -> Evalu
 def _explain(request: Request, compiled: CompiledPolicySet, outcomes: Outcomes) -> Evaluation:
     """Trace every stage and build the explained decision."""
     through_identity = acts_through_identity(request.principal)
-    scp_applies = through_identity and bool(compiled.scp_levels)
+    scp_applies = bool(compiled.scp_levels) and scps_govern(request.principal)
     rcp_applies = bool(compiled.rcp_levels) and rcps_apply(request)
     scp = trace_levels(request, outcomes, compiled.scp_levels, "scp", scp_applies)
     rcp = trace_levels(request, outcomes, compiled.rcp_levels, "rcp", rcp_applies)
     resource_policies = (compiled.resource_policy,) if compiled.resource_policy else ()
-    resource = trace_policies(request, outcomes, resource_policies, "resource_policy", True)
+    has_boundary = through_identity and compiled.permission_boundary is not None
+    resource = trace_policies(request, outcomes, resource_policies, "resource_policy", True, has_boundary)
     identity = trace_policies(request, outcomes, compiled.identity, "identity", through_identity)
     boundary_policies = (compiled.permission_boundary,) if compiled.permission_boundary else ()
     boundary = trace_policies(request, outcomes, boundary_policies, "permission_boundary", through_identity)
@@ -124,7 +125,7 @@ def _explain(request: Request, compiled: CompiledPolicySet, outcomes: Outcomes) 
         deciding = resource.granting(minimum=PrincipalMatch.ACCOUNT) + identity.allowing()
     else:
         deciding = ()
-    stages = tuple(trace.stage_result(verdict.stage, verdict.decision) for trace in traces)
+    stages = tuple(trace.stage_result(verdict.stage, verdict.decision, verdict.reason) for trace in traces)
     errors = tuple(
         f"{r.policy_name} statement {r.index}{f' ({r.sid})' if r.sid else ''}: {r.error}"
         for trace in traces

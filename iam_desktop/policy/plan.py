@@ -17,7 +17,14 @@ from iam_desktop.policy.context import request_context
 from iam_desktop.policy.explanation import Decision, Evaluation
 from iam_desktop.policy.principals import PrincipalMatch
 from iam_desktop.policy.request import Request
-from iam_desktop.policy.verdict import StageFacts, acts_through_identity, combine, partition_of
+from iam_desktop.policy.verdict import (
+    StageFacts,
+    acts_through_identity,
+    combine,
+    is_service_linked_role,
+    partition_of,
+    scps_govern,
+)
 
 _PLAN_LIMIT = 65536
 _RESOURCE, _IDENTITY, _BOUNDARY, _SESSION = range(4)
@@ -29,7 +36,9 @@ Flags = tuple[tuple[bool, ...], bool, PrincipalMatch]
 
 
 def rcps_apply(request: Request) -> bool:
-    """RCPs apply only to the services AWS lists as supporting them (orgs_manage_policies_rcps)."""
+    """RCPs apply only to the services AWS lists as supporting them, and not to service-linked roles (orgs_manage_policies_rcps)."""
+    if is_service_linked_role(request.principal):
+        return False
     return request.action.partition(":")[0].lower() in default_catalog().rcp_supported_services()
 
 
@@ -59,7 +68,7 @@ class ActionPlan:
         self.request = request
         self.compiled = compiled
         self.through_identity = acts_through_identity(request.principal)
-        self.scp_applies = self.through_identity and bool(compiled.scp_levels)
+        self.scp_applies = bool(compiled.scp_levels) and scps_govern(request.principal)
         self.rcp_applies = bool(compiled.rcp_levels) and rcps_apply(request)
         scp_count = len(compiled.scp_levels) if self.scp_applies else 0
         rcp_count = len(compiled.rcp_levels) if self.rcp_applies else 0
@@ -67,11 +76,12 @@ class ActionPlan:
         self.rcp_slots = range(4 + scp_count, 4 + scp_count + rcp_count)
         self.slot_count = 4 + scp_count + rcp_count
         action = request.action.lower()
+        has_boundary = self.through_identity and compiled.permission_boundary is not None
         entries: list[Entry] = []
         for slot, policies in self._stages():
             for policy in policies:
                 for statement in policy.compiled.for_action(action):
-                    matched = statement.principal_match(request.principal)
+                    matched = statement.principal_match(request.principal, has_boundary)
                     if matched:
                         entries.append((slot, statement, matched))
         self.entries = tuple(entries)

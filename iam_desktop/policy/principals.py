@@ -3,7 +3,8 @@
 Source: reference_policies_elements_principal.md and reference_policies_elements_notprincipal.md.
 An account id or ``arn:aws:iam::ID:root`` names the account (it delegates to the account's IAM
 policies); a role ARN matches the role's sessions (limited by the role's boundary and session policies,
-reference_policies_evaluation-logic.md); a user, session or federated-user ARN, a service, a federated
+reference_policies_evaluation-logic.md), and so does the ARN of the IAM user behind a federated user
+session (given as its ``role_arn``); a user, session or federated-user ARN, a service, a federated
 provider and ``"*"`` name the caller directly; a CanonicalUser id (S3) is compared with the caller's
 ``arn``. Wildcards never match part of a principal ARN.
 For NotPrincipal with Deny, a caller is excluded only when every identity in its chain is listed
@@ -23,6 +24,8 @@ from iam_desktop.policy.request import Principal, PrincipalKind
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROOT_ARN = re.compile(r"^arn:[^:]+:iam::(\d{12}):root$")
 _CACHE_LIMIT = 4096
+_SESSION_KINDS = (PrincipalKind.ROLE_SESSION, PrincipalKind.FEDERATED)
+"""Callers whose ``role_arn`` names the identity behind the session (federated: only user sessions get here)."""
 
 
 class PrincipalMatch(IntEnum):
@@ -92,7 +95,9 @@ class CompiledPrincipal:
                 return PrincipalMatch.ROLE
         elif principal.arn in self._arns:
             return PrincipalMatch.DIRECT
-        if kind is PrincipalKind.ROLE_SESSION and principal.role_arn in self._arns:
+        if kind in _SESSION_KINDS and principal.role_arn in self._arns:
+            # a role session named by its role ARN, or a federated user session named by the ARN of the
+            # IAM user who called GetFederationToken: limited by boundary and session policy (evaluation logic)
             return PrincipalMatch.ROLE
         if principal.account is not None and principal.account in self._accounts:
             return PrincipalMatch.DIRECT if kind is PrincipalKind.ACCOUNT_ROOT else PrincipalMatch.ACCOUNT
@@ -117,6 +122,6 @@ class CompiledPrincipal:
         chain_listed = [principal.account is not None and principal.account in self._accounts]
         if kind is not PrincipalKind.ACCOUNT_ROOT:
             chain_listed.append(principal.arn in self._arns)
-        if kind is PrincipalKind.ROLE_SESSION:
+        if kind is PrincipalKind.ROLE_SESSION or (kind is PrincipalKind.FEDERATED and principal.role_arn is not None):
             chain_listed.append(principal.role_arn is not None and principal.role_arn in self._arns)
         return all(chain_listed) if whole_chain else any(chain_listed)

@@ -36,7 +36,9 @@ class Principal:
     account
         The caller's 12-digit account id (``None`` for services and anonymous callers).
     role_arn
-        For a role session, the ARN of the role it assumed (``arn:aws:iam::111122223333:role/Dev``).
+        For a role session, the ARN of the role it assumed (``arn:aws:iam::111122223333:role/Dev``); for a
+        federated user session (``GetFederationToken``), optionally the ARN of the IAM user who called it
+        (a resource-based policy naming that user reaches the session, limited by its session policy).
     tags
         Principal tags (``aws:PrincipalTag/...``), keys as written.
     user_id

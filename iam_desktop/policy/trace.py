@@ -32,8 +32,8 @@ _STAGES = {
 }
 
 _NOT_TAKING_PART = {
-    Stage.SCP: "SCPs do not govern this caller (no organization levels given, or the caller is not a principal of a member account).",
-    Stage.RCP: "RCPs do not apply (no organization levels given, or the action's service does not support RCPs).",
+    Stage.SCP: "SCPs do not govern this caller (no organization levels given, the caller is not a principal of a member account, or it is a service-linked role).",
+    Stage.RCP: "RCPs do not apply (no organization levels given, the action's service does not support RCPs, or the caller is a service-linked role).",
     Stage.IDENTITY: "This caller has no identity-based policies: only resource-based policies can allow it.",
     Stage.PERMISSION_BOUNDARY: "Permissions boundaries do not apply to this caller.",
     Stage.SESSION: "Session policies do not apply to this caller.",
@@ -74,15 +74,19 @@ def trace_statement(
     named: NamedPolicy,
     request: Request,
     outcome: ContextOutcome,
+    has_boundary: bool = False,
 ) -> tuple[StatementResult, PrincipalMatch]:
-    """Trace one statement: each element's outcome and every condition's result."""
+    """Trace one statement: each element's outcome and every condition's result.
+
+    ``has_boundary``: the caller has a permissions boundary (see :meth:`CompiledStatement.principal_match`).
+    """
     action = statement.action_matches(request.action.lower())
     checks = outcome[1]
     resource = _resource_outcome(statement, request.resource, outcome)
     principal_match = PrincipalMatch.DIRECT
     principal = MatchOutcome.NOT_APPLICABLE
     if statement.has_principal_element:
-        principal_match = statement.principal_match(request.principal)
+        principal_match = statement.principal_match(request.principal, has_boundary)
         principal = _MATCH[bool(principal_match)]
     conditions = []
     error = statement.error
@@ -142,8 +146,12 @@ class StageTrace:
             r for r, m in zip(self.results, self.principal_matches) if r.applies and r.effect == "Allow" and m >= minimum
         )
 
-    def stage_result(self, deciding_stage: Stage, decision: Decision) -> StageResult:
-        """The stage as explanation data, with a note on its part in the decision."""
+    def stage_result(self, deciding_stage: Stage, decision: Decision, reason: str = "") -> StageResult:
+        """The stage as explanation data, with a note on its part in the decision.
+
+        The deciding stage's note ends with the verdict's ``reason``, so a stage decided by a rule rather than
+        by its statements (root cannot AssumeRole, federated session limits, another partition) says why.
+        """
         if not self.takes_part or not self.present:
             outcome = StageOutcome.NOT_PRESENT
         elif self.deny:
@@ -154,12 +162,12 @@ class StageTrace:
             outcome = StageOutcome.NO_MATCH
         note = self.note
         if self.stage is deciding_stage:
-            note = f"{note} This stage decided: {decision.value.replace('_', ' ')}.".strip()
+            note = f"{note} This stage decided: {decision.value.replace('_', ' ')}. {reason}".strip()
         return StageResult(self.stage, outcome, self.results, note)
 
 
 def _policy_traces(
-    policy: CompiledPolicy, request: Request, outcomes: Outcomes
+    policy: CompiledPolicy, request: Request, outcomes: Outcomes, has_boundary: bool
 ) -> list[tuple[StatementResult, PrincipalMatch]]:
     """Trace a policy's statements, reusing results already built with the same outcomes.
 
@@ -175,12 +183,12 @@ def _policy_traces(
             statement,
             statement.action_matches(action),
             _resource_outcome(statement, request.resource, outcome),
-            statement.principal_match(request.principal) if statement.has_principal_element else None,
+            statement.principal_match(request.principal, has_boundary) if statement.has_principal_element else None,
             outcome,
         )
         found = table.get(key)
         if found is None:
-            found = trace_statement(statement, policy.named, request, outcome or (None, ()))
+            found = trace_statement(statement, policy.named, request, outcome or (None, ()), has_boundary)
             if len(table) >= _TRACE_CACHE_LIMIT:
                 table.clear()
             table[key] = found
@@ -189,23 +197,31 @@ def _policy_traces(
 
 
 def _trace_all(
-    request: Request, outcomes: Outcomes, policies: tuple[CompiledPolicy, ...]
+    request: Request, outcomes: Outcomes, policies: tuple[CompiledPolicy, ...], has_boundary: bool = False
 ) -> tuple[tuple[StatementResult, ...], tuple[PrincipalMatch, ...]]:
     results: list[StatementResult] = []
     matches: list[PrincipalMatch] = []
     for policy in policies:
-        for result, matched in _policy_traces(policy, request, outcomes):
+        for result, matched in _policy_traces(policy, request, outcomes, has_boundary):
             results.append(result)
             matches.append(matched)
     return tuple(results), tuple(matches)
 
 
 def trace_policies(
-    request: Request, outcomes: Outcomes, policies: tuple[CompiledPolicy, ...], stage_name: str, takes_part: bool
+    request: Request,
+    outcomes: Outcomes,
+    policies: tuple[CompiledPolicy, ...],
+    stage_name: str,
+    takes_part: bool,
+    has_boundary: bool = False,
 ) -> StageTrace:
-    """Trace a stage made of policies that are ORed (resource, identity, boundary, session)."""
+    """Trace a stage made of policies that are ORed (resource, identity, boundary, session).
+
+    ``has_boundary``: the caller has a permissions boundary (NotPrincipal Deny statements then apply to it).
+    """
     stage = _STAGES[stage_name]
-    results, matches = _trace_all(request, outcomes, policies)
+    results, matches = _trace_all(request, outcomes, policies, has_boundary)
     if not takes_part:
         note = _NOT_TAKING_PART[stage]
         return StageTrace(stage, False, bool(policies), results, matches, False, False, PrincipalMatch.NONE, note)
@@ -219,7 +235,15 @@ def trace_policies(
             PrincipalMatch.ROLE: "The resource-based policy names the caller's role ARN: the role's boundary and session policies still limit it.",
             PrincipalMatch.ACCOUNT: "The resource-based policy names the caller's account: that delegates to the account's IAM policies, which must allow too.",
         }[best]
+    if has_boundary and deny and _not_principal_deny_applies(policies, results):
+        note = (f"{note} A NotPrincipal Deny statement applies to every IAM principal that has a permissions boundary, "
+                "whatever NotPrincipal lists.").strip()
     return StageTrace(stage, True, bool(policies), results, matches, allow, deny, best, note)
+
+
+def _not_principal_deny_applies(policies: tuple[CompiledPolicy, ...], results: tuple[StatementResult, ...]) -> bool:
+    statements = (statement for policy in policies for statement in policy.compiled.statements)
+    return any(s.not_principal is not None and s.is_deny and r.applies for s, r in zip(statements, results))
 
 
 def trace_levels(

@@ -76,6 +76,26 @@ def partition_of(arn: str) -> str | None:
     return arn.split(":", 2)[1] if arn.startswith("arn:") and arn.count(":") >= 2 else None
 
 
+_SERVICE_LINKED_PATH = ":role/aws-service-role/"
+
+
+def is_service_linked_role(principal: Principal) -> bool:
+    """Whether the caller is a service-linked role or one of its sessions (role path ``/aws-service-role/``).
+
+    SCPs do not restrict service-linked roles (orgs_manage_policies_scps, "Tasks and entities not
+    restricted by SCPs"), nor do RCPs (orgs_manage_policies_rcps, "...not restricted by RCPs").
+    """
+    kind = principal.kind
+    if kind is PrincipalKind.ROLE_SESSION:
+        return principal.role_arn is not None and _SERVICE_LINKED_PATH in principal.role_arn
+    return kind is PrincipalKind.ROLE and _SERVICE_LINKED_PATH in principal.arn
+
+
+def scps_govern(principal: Principal) -> bool:
+    """Whether given SCP levels limit this caller: principals with identity policies, service-linked roles excepted."""
+    return acts_through_identity(principal) and not is_service_linked_role(principal)
+
+
 def crosses_partition(request: Request) -> bool:
     """Roles and resource-based policies delegate access only within one partition (id_roles_compare-resource-policies)."""
     caller = partition_of(request.principal.arn)
@@ -120,14 +140,15 @@ def combine(facts: StageFacts, request: Request, rule: ResourcePolicyRule) -> Ve
        (id_credentials_temp_request.md, note 4).
     1. An explicit Deny that applies in any policy (SCP, RCP, resource-based, identity, boundary,
        session) gives EXPLICIT_DENY.
-    2. SCPs (principals of member accounts; orgs_manage_policies_scps): every level from the root
-       to the account needs an applying Allow, else IMPLICIT_DENY at SCP.
-    3. RCPs (resources of member accounts, supported services; orgs_manage_policies_rcps): likewise,
-       IMPLICIT_DENY at RCP.
+    2. SCPs (principals of member accounts, whatever policy grants them, service-linked roles excepted;
+       orgs_manage_policies_scps): every level from the root to the account needs an applying Allow,
+       else IMPLICIT_DENY at SCP.
+    3. RCPs (resources of member accounts, supported services, every caller but service-linked roles;
+       orgs_manage_policies_rcps): likewise, IMPLICIT_DENY at RCP.
     3b. What the credentials can never do (id_credentials_temp_request.md): role sessions cannot call
        GetFederationToken / GetSessionToken, federated user sessions cannot call IAM or STS (but
-       GetCallerIdentity), the root user cannot AssumeRole. A resource-based policy in another
-       partition never grants (id_roles_compare-resource-policies.md).
+       GetCallerIdentity), the root user cannot AssumeRole. Nothing grants access to a resource in
+       another partition than the caller's (id_roles_compare-resource-policies.md).
     4. Callers without identity policies (services, web-identity / SAML providers, anonymous) are
        allowed only by the resource-based policy naming them (anonymous: only ``"*"``).
     5. ResourcePolicyRule.REQUIRED (KMS key policies, role trust policies): the resource policy must
@@ -142,7 +163,8 @@ def combine(facts: StageFacts, request: Request, rule: ResourcePolicyRule) -> Ve
        Otherwise the identity policies must allow, then the permissions boundary (if any), then the
        session policies (role sessions without session policies pass; federated user sessions need one).
        The root user has full access in its own account. A trust policy naming a user or session
-       directly is still limited by its boundary and session policy (id_roles troubleshooting page).
+       directly allows sts:AssumeRole without an identity-based policy but is still limited by the
+       caller's boundary and session policy (id_roles_update-role-trust-policy.md, Notes).
 
     Deciding stage: cross-account allows and REQUIRED-rule allows are reported at RESOURCE_POLICY
     with the resource and identity statements; an allow through identity policies at IDENTITY; the
@@ -163,8 +185,11 @@ def combine(facts: StageFacts, request: Request, rule: ResourcePolicyRule) -> Ve
     if restriction is not None:
         return _implicit(*restriction)
     matched = facts.resource_match
-    if matched and crosses_partition(request):
-        return _implicit(Stage.RESOURCE_POLICY, "The resource is in another partition than the caller, and policies never grant access across partitions.")
+    if crosses_partition(request):
+        # id_roles_compare-resource-policies: roles and resource-based policies delegate access only within
+        # one partition; identity-based policies cannot reach another partition either (its accounts are separate).
+        stage = Stage.RESOURCE_POLICY if matched else Stage.IDENTITY
+        return _implicit(stage, "The resource is in another partition than the caller, and no policy grants access across partitions.")
     if not acts_through_identity(principal):
         if matched >= PrincipalMatch.DIRECT:
             return Verdict(Decision.ALLOW, Stage.RESOURCE_POLICY, Grant.RESOURCE, "The resource-based policy allows this caller, which has no identity policies.")
@@ -189,9 +214,14 @@ def combine(facts: StageFacts, request: Request, rule: ResourcePolicyRule) -> Ve
             return _implicit(Stage.SESSION, "The session policy does not allow the request.")
         return Verdict(Decision.ALLOW, Stage.RESOURCE_POLICY, Grant.BOTH, "Both the resource-based policy and the caller's identity-based policy allow this cross-account request.")
     if matched is PrincipalMatch.DIRECT and rule is ResourcePolicyRule.REQUIRED and _is_assume_role(request):
-        # id_roles troubleshooting: a user named in a trust policy still needs its permissions boundary
-        # (and session policy) to allow sts:AssumeRole, unlike other resource-based grants.
-        matched = PrincipalMatch.ROLE
+        # id_roles_update-role-trust-policy (Notes): a user named in a trust policy still needs its permissions
+        # boundary (and session policy) to allow sts:AssumeRole, unlike other resource-based grants; within the
+        # account no identity-based policy is needed.
+        if boundary_ok and session_ok:
+            return Verdict(Decision.ALLOW, Stage.RESOURCE_POLICY, Grant.RESOURCE, "The role's trust policy names the caller directly, which allows sts:AssumeRole within the account without an identity-based policy; the caller's permissions boundary and session policy (if any) allow it too.")
+        if not boundary_ok:
+            return _implicit(Stage.PERMISSION_BOUNDARY, "The role's trust policy names the caller directly, but a permissions boundary still limits sts:AssumeRole, and the caller's boundary does not allow it.")
+        return _implicit(Stage.SESSION, "The role's trust policy names the caller directly, but the caller's session policy still limits sts:AssumeRole, and it does not allow it.")
     if matched is PrincipalMatch.DIRECT:
         return Verdict(Decision.ALLOW, Stage.RESOURCE_POLICY, Grant.RESOURCE, "The resource-based policy names this caller directly, which allows the request within the account whatever identity policies, boundaries and session policies leave out.")
     if matched is PrincipalMatch.ROLE and boundary_ok and session_ok:
