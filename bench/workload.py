@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
+import platform
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from iam_desktop.formats.aws_import import export_authorization_details
+from iam_desktop.formats.model_file import save_model
 from iam_desktop.model import (
     Account, Group, InlinePolicy, ManagedPolicy, OrgUnit, Placement, PolicyType, Resource, Role, User, Workspace,
 )
 from iam_desktop.model.resource_types import propose_arn
+
+GENERATED = Path(__file__).resolve().parent / "generated"
+"""Where benchmarks write generated files (git-ignored)."""
 
 
 @dataclass(frozen=True)
@@ -115,22 +124,24 @@ def build_workload(size: str = "medium", seed: int = 7) -> Workspace:
                               _document(rng, resources, accounts, rng.randint(1, 6)),
                               account=accounts[i % len(accounts)].id) for i in range(spec.policies)]
     batch += policies
+    own_policies = {a.id: [p for p in policies if p.account == a.id] for a in accounts}
     boundary = ManagedPolicy("pol-boundary", "DeveloperBoundary", {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}]}, account=accounts[0].id)
     batch.append(boundary)
     groups = [Group(f"grp-{i}", f"group-{i}", accounts[i % len(accounts)].id,
-                    managed_policies=tuple(p.id for p in rng.sample(
-                        [p for p in policies if p.account == accounts[i % len(accounts)].id], 2)))
+                    managed_policies=tuple(p.id for p in rng.sample(own_policies[accounts[i % len(accounts)].id], 2)))
               for i in range(spec.groups)]
     batch += groups
+    own_groups = {a.id: [g for g in groups if g.account == a.id] for a in accounts}
+    numbers = {a.id: a.account_id for a in accounts}
     roles: list[Role] = []
     for i in range(spec.roles):
         account = accounts[i % len(accounts)]
-        own = [p for p in policies if p.account == account.id]
+        own = own_policies[account.id]
         trusted: list[str] = []
         if i and rng.random() < 0.6:
             previous = roles[rng.randrange(len(roles))]
-            trusted.append(f"arn:aws:iam::{_account_number(accounts, previous.account)}:role/{previous.name}")
+            trusted.append(f"arn:aws:iam::{numbers[previous.account]}:role/{previous.name}")
         trusted.append(f"arn:aws:iam::{account.account_id}:user/user-{rng.randrange(spec.users)}")
         trust = {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"AWS": trusted}, "Action": "sts:AssumeRole"}]}
@@ -148,8 +159,7 @@ def build_workload(size: str = "medium", seed: int = 7) -> Workspace:
     batch += roles
     for i in range(spec.users):
         account = accounts[i % len(accounts)]
-        member_of = tuple(g.id for g in rng.sample([g for g in groups if g.account == account.id],
-                                                   min(2, len([g for g in groups if g.account == account.id]))))
+        member_of = tuple(g.id for g in rng.sample(own_groups[account.id], min(2, len(own_groups[account.id]))))
         inline = (InlinePolicy("own", _document(rng, resources, accounts, rng.randint(1, 3))),) \
             if rng.random() < 0.5 else ()
         assume = (InlinePolicy("assume", {"Version": "2012-10-17", "Statement": [
@@ -174,5 +184,44 @@ def build_workload(size: str = "medium", seed: int = 7) -> Workspace:
     return ws
 
 
-def _account_number(accounts: list[Account], account_id: str) -> str:
-    return next(a.account_id for a in accounts if a.id == account_id)
+def model_file(size: str, seed: int = 7) -> Path:
+    """The workload saved as a model file in ``bench/generated`` (written when missing or older than this module)."""
+    path = GENERATED / f"workload-{size}-{seed}.iamd.json"
+    if _stale(path):
+        GENERATED.mkdir(parents=True, exist_ok=True)
+        save_model(build_workload(size, seed), path)
+    return path
+
+
+def details_file(size: str, seed: int = 7) -> Path:
+    """The workload as ``aws iam get-account-authorization-details`` JSON in ``bench/generated`` (as model_file)."""
+    path = GENERATED / f"authorization-details-{size}-{seed}.json"
+    if _stale(path):
+        GENERATED.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(export_authorization_details(build_workload(size, seed)), indent=4),
+                        encoding="utf-8")
+    return path
+
+
+def _stale(path: Path) -> bool:
+    """True when a generated file is missing or older than this generator."""
+    return not path.exists() or path.stat().st_mtime < Path(__file__).stat().st_mtime
+
+
+def machine() -> str:
+    """The machine the figures come from: CPU model, logical cores, Python and (if installed) Qt versions."""
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import PySide6
+        qt = f", PySide6 {PySide6.__version__}"
+    except ImportError:
+        qt = ""
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return f"{cpu}, {os.cpu_count()} logical cores, Python {platform.python_version()}{qt}{load}"

@@ -1,0 +1,180 @@
+"""Benchmark of the canvas: first paint after opening a model, pan/zoom repaints, selecting nodes and the answer.
+
+Run ``QT_QPA_PLATFORM=offscreen python bench/bench_canvas.py [--size large] [--runs 3]`` from the project
+folder. Each run is a fresh process (``--child``) with scratch settings: it opens the workload's model file
+(``bench/generated/``) with ``create_main_window(path)``, shows the window and processes events until the
+canvas viewport has been painted, then grabs it (time to first paint, target < 4 s). It then renders the
+viewport (``viewport().grab()``) after moving the view over several places at several zoom levels (a frame,
+target < 30 ms), and selects a user and a resource on the canvas with the question panel set to ask on
+selection, processing events until the answer is shown (target < 100 ms). Medians over the runs are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from workload import machine, model_file  # noqa: E402
+
+TARGETS_MS = {"first_paint": 4000.0, "frame": 30.0, "select_answer": 100.0}
+ZOOMS = (1.0, 0.5, 0.25, 0.1)
+PLACES = 6
+SELECTIONS = 7
+
+
+def _child(size: str) -> dict[str, Any]:
+    """Measure everything once in this process and return the figures (milliseconds)."""
+    from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QPointF
+    from PySide6.QtWidgets import QApplication
+
+    from iam_desktop.gui.app import create_main_window
+
+    path = model_file(size)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+
+    class PaintWatch(QObject):
+        """Counts the paint events of the widget it watches."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.paints = 0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+            if event.type() == QEvent.Type.Paint:
+                self.paints += 1
+            return False
+
+    clock = QElapsedTimer()
+    clock.start()
+    window = create_main_window(path)
+    opened = clock.elapsed()
+    watch = PaintWatch()
+    window.view.viewport().installEventFilter(watch)
+    window.show()
+    while watch.paints == 0 and clock.elapsed() < 120_000:
+        app.processEvents()
+    app.processEvents()
+    window.view.viewport().grab()
+    figures: dict[str, Any] = {"open": opened, "first_paint": clock.elapsed(),
+                               "items": len(window.scene.items()), "entities": len(window.document.workspace)}
+    view, scene = window.view, window.scene
+    bounds = scene.itemsBoundingRect()
+    rng = random.Random(11)
+    frames: dict[str, list[float]] = {}
+    for zoom in ZOOMS:
+        view.set_zoom(zoom)
+        for _ in range(PLACES):
+            view.centerOn(QPointF(bounds.left() + rng.random() * bounds.width(),
+                                  bounds.top() + rng.random() * bounds.height()))
+            app.processEvents()
+            started = time.perf_counter()
+            view.viewport().grab()
+            frames.setdefault(f"{zoom:g}", []).append((time.perf_counter() - started) * 1000)
+    view.fit_all()
+    app.processEvents()
+    started = time.perf_counter()
+    view.viewport().grab()
+    frames["fit"] = [(time.perf_counter() - started) * 1000]
+    figures["frames"] = {zoom: statistics.median(times) for zoom, times in frames.items()}
+    figures["frame"] = max(figures["frames"].values())
+    figures.update(_select_and_answer(app, window, rng))
+    window.document.undo_stack.setClean()
+    window.close()
+    return figures
+
+
+def _select_and_answer(app: Any, window: Any, rng: random.Random) -> dict[str, Any]:
+    """Select (user, resource) pairs on the canvas and time until the question panel shows the answer."""
+    from iam_desktop.graph import AccessGraph, resource_arn_for
+    from iam_desktop.gui.panels import QuestionPanel
+    from iam_desktop.model.resource_types import resource_type
+
+    workspace = window.document.workspace
+    users, resources = workspace.users(), workspace.resources()
+    panels = window.findChildren(QuestionPanel)
+    question = panels[0] if panels else None
+    if question is not None:
+        question.ask_on_selection.setChecked(True)
+    graph = AccessGraph(workspace) if question is None else None
+    times: list[float] = []
+    for _ in range(SELECTIONS):
+        user, resource = rng.choice(users), rng.choice(resources)
+        window.scene.clearSelection()
+        window.view.reveal(user.id)
+        app.processEvents()
+        started = time.perf_counter()
+        window.scene.entity_item(user.id).setSelected(True)
+        window.scene.entity_item(resource.id).setSelected(True)
+        if graph is not None:
+            action = resource_type(resource.resource_type).default_actions[0]
+            graph.can(user.id, action, resource_arn_for(resource, action))
+        app.processEvents()
+        times.append((time.perf_counter() - started) * 1000)
+    answered = question is not None and not question.status_label.text()
+    return {"select_answer_first": times[0], "select_answer": statistics.median(times[1:]),
+            "answered_by": "question panel" if answered else
+            ("AccessGraph.can (no question panel)" if question is None else
+             f"question panel FAILED: {question.status_label.text()}")}
+
+
+def _run_child(size: str, scratch: str) -> dict[str, Any]:
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+               IAM_DESKTOP_SETTINGS=str(Path(scratch) / "settings.ini"),
+               IAM_DESKTOP_RECOVERY_DIR=str(Path(scratch) / "recovery"),
+               IAM_DESKTOP_INSTANCE_NAME=str(Path(scratch) / "instance.sock"))
+    done = subprocess.run([sys.executable, __file__, "--child", "--size", size], env=env, capture_output=True,
+                          text=True, check=False, timeout=900)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"the measuring process failed ({done.returncode}): {done.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def run(size: str, runs: int) -> dict[str, float]:
+    """Run ``runs`` measuring processes and print the medians (milliseconds)."""
+    model_file(size)
+    with tempfile.TemporaryDirectory() as scratch:
+        results = [_run_child(size, scratch) for _ in range(runs)]
+    first = results[0]
+    print(f"{size}: {first['entities']} entities, {first['items']} scene items; answer by {first['answered_by']}")
+    medians = {key: statistics.median(r[key] for r in results)
+               for key in ("open", "first_paint", "frame", "select_answer_first", "select_answer")}
+    print(f"  open (create_main_window)  {medians['open']:8.0f} ms")
+    for key, label in (("first_paint", "time to first paint"), ("frame", "pan/zoom frame (worst zoom)"),
+                       ("select_answer", "select + answer")):
+        verdict = "meets" if medians[key] < TARGETS_MS[key] else "MISSES"
+        print(f"  {label:<26} {medians[key]:8.1f} ms   ({verdict} the {TARGETS_MS[key]:g} ms target)")
+    print(f"  first select + answer      {medians['select_answer_first']:8.1f} ms (builds the access graph)")
+    per_zoom = {zoom: statistics.median(r["frames"][zoom] for r in results) for zoom in first["frames"]}
+    print("  frame by zoom: " + ", ".join(f"{zoom}: {ms:.1f} ms" for zoom, ms in per_zoom.items()))
+    return medians
+
+
+def main() -> None:
+    """Parse the options; measure in child processes (or, with --child, measure here and print JSON)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="large", choices=("small", "medium", "large"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.size)))
+        return
+    print(f"machine: {machine()}")
+    run(args.size, args.runs)
+
+
+if __name__ == "__main__":
+    main()
