@@ -311,6 +311,6 @@ def test_recent_files_menu_opens_a_saved_model(qtbot: QtBot, tmp_path: Path) -> 
     window = show(qtbot, MainWindow(Document()))
     recent = next(a.menu() for a in window.menuBar().actions()[0].menu().actions() if a.text() == "Open &Recent")
     recent.aboutToShow.emit()
-    entry = next(a for a in recent.actions() if a.text() == "recent.iamd.json")
+    entry = next(a for a in recent.actions() if a.text().endswith("  recent.iamd.json"))
     entry.trigger()
     assert window.document.path == path and "alice" in window.document.workspace

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from iam_desktop.formats.model_file import ModelFileError
@@ -12,6 +13,10 @@ from iam_desktop.gui.autosave import Recovery, pending_recoveries
 from iam_desktop.gui.document import Document
 from iam_desktop.gui.errors import install_excepthook, show_error
 from iam_desktop.gui.main_window import MainWindow
+
+
+WELCOME_TIP = ("Welcome! Click alice, then right-click welcome-assets and choose “Ask: can alice access "
+               "welcome-assets?” — or drag entries from the palette to draw your own model.")
 
 
 def _welcome_path() -> Path | None:
@@ -37,8 +42,8 @@ def create_main_window(path: Path | None = None) -> MainWindow:
         window.files.open_path(Path(path), ask=False)
     elif not recoveries:
         welcome = _welcome_path()
-        if welcome is not None:
-            window.files.open_path(welcome, ask=False, as_untitled=True)
+        if welcome is not None and window.files.open_path(welcome, ask=False, as_untitled=True):
+            window.statusBar().showMessage(WELCOME_TIP, 30000)
     if recoveries:
         offer_recovery(window, recoveries[0])
     return window
@@ -66,7 +71,7 @@ def offer_recovery(window: MainWindow, recovery: Recovery) -> QMessageBox:
 
     box.buttonClicked.connect(answered)
     window.recovery_box = box
-    box.open()
+    QTimer.singleShot(0, box, box.open)  # once the window is shown, so that the box is above it even without a WM
     return box
 
 

@@ -16,6 +16,7 @@ from iam_desktop.formats.aws_import import import_authorization_details
 from iam_desktop.formats.model_file import MODEL_SUFFIX, ModelFileError, load_model, save_model
 from iam_desktop.gui.commands import AddEntitiesCommand
 from iam_desktop.gui.errors import show_error
+from iam_desktop.gui.layout import compute_layout
 from iam_desktop.model import Workspace
 
 if TYPE_CHECKING:
@@ -163,11 +164,13 @@ class FileActions(QObject):
         thread.start()
 
     def _on_import_succeeded(self, result: ImportResult) -> None:
+        """Add the imported entities as one step; into an empty model they are placed by the automatic layout."""
         if self._progress is not None and self._progress.wasCanceled():
             return
         workspace = self.document.workspace
         new = [e for i, e in result.workspace.entities.items() if i not in workspace]
-        placements = {e.id: result.workspace.placements[e.id] for e in new if e.id in result.workspace.placements}
+        source = compute_layout(result.workspace) if not len(workspace) else result.workspace.placements
+        placements = {e.id: source[e.id] for e in new if e.id in source}
         thread = self.import_thread
         name = thread.path.name if thread else "AWS data"
         if new and self.document.push(AddEntitiesCommand(workspace, new, placements, f"Import {name}")):

@@ -196,6 +196,8 @@ class CanvasInteraction:
         if not document.push(AddEntitiesCommand(document.workspace, creation.entities, creation.placements)):
             return None
         document.select([creation.selected])
+        name = document.workspace.get(creation.selected).name
+        scene.status_message.emit(f"Added {name}: rename it in the Inspector; drag its round handle to connect it.")
         return creation.selected
 
     # ----- connecting ------------------------------------------------------------------------------------

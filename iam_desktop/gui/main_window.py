@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QCompleter, QDockWidget, QLabel, QLineEdit, QMainWindow, QUndoView, QWidget,
+    QCompleter, QDockWidget, QLabel, QLineEdit, QMainWindow, QMenu, QUndoView, QWidget,
 )
 
 from iam_desktop.formats.model_file import MODEL_SUFFIX
 from iam_desktop.gui.autosave import Autosaver
 from iam_desktop.gui.canvas_actions import CanvasActions
+from iam_desktop.gui.context_menu import show_canvas_menu
 from iam_desktop.gui.document import Document
 from iam_desktop.gui.file_actions import FileActions
 from iam_desktop.gui.legend import EdgeLegend
@@ -21,6 +23,9 @@ from iam_desktop.gui.palette import NodePalette
 from iam_desktop.gui.scene import CanvasScene
 from iam_desktop.gui.view import CanvasView
 from iam_desktop.gui.window_menus import build_menus
+
+if TYPE_CHECKING:
+    from iam_desktop.gui.panels.question import QuestionPanel
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,7 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(document, autosave_interval_ms, self)
         self.palette_widget = NodePalette()
         self.palette_widget.entry_activated.connect(self.canvas_actions.create_in_view)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.palette_dock = self._dock("Palette", self.palette_widget, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.legend_dock = self._dock("Legend", EdgeLegend(), Qt.DockWidgetArea.LeftDockWidgetArea)
         self.history_view = QUndoView(document.undo_stack)
@@ -74,6 +80,8 @@ class MainWindow(QMainWindow):
         document.file_changed.connect(self._update_title)
         document.changed.connect(self._on_model_changed)
         self.view.zoom_changed.connect(self._on_zoom_changed)
+        self.view.context_menu_requested.connect(self._on_context_menu_requested)
+        self.canvas_menu: QMenu | None = None
         self._update_title()
         self._update_zoom_label()
 
@@ -113,14 +121,24 @@ class MainWindow(QMainWindow):
 
     def _size_docks(self) -> None:
         """Leave most of the window to the canvas: a slim palette column and a low bottom area."""
-        self.resizeDocks([self.palette_dock, self.legend_dock], [520, 230], Qt.Orientation.Vertical)
+        legend_height = self.legend_dock.widget().minimumHeight() + 30
         self.resizeDocks([self.palette_dock], [230], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.palette_dock, self.legend_dock], [self.height() - legend_height, legend_height],
+                         Qt.Orientation.Vertical)
         bottom = [d for d in self.panel_docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
         if bottom:
-            self.resizeDocks(bottom[:1], [250], Qt.Orientation.Vertical)
+            self.resizeDocks(bottom[:1], [max(260, self.height() * 7 // 20)], Qt.Orientation.Vertical)
         right = [d for d in self.panel_docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
         if right:
-            self.resizeDocks(right[:1], [360], Qt.Orientation.Horizontal)
+            self.resizeDocks(right[:1], [max(360, self.width() * 13 // 50)], Qt.Orientation.Horizontal)
+
+    def question_panel(self) -> QuestionPanel | None:
+        """The question panel, when the panels are available."""
+        widget = next((d.widget() for d in self.panel_docks if d.widget().objectName() == "QuestionPanel"), None)
+        return cast("QuestionPanel | None", widget)
+
+    def _on_context_menu_requested(self, global_pos: QPoint, entity_id: object) -> None:
+        show_canvas_menu(self, global_pos, entity_id if isinstance(entity_id, str) else None)
 
     # ----- title, status ---------------------------------------------------------------------------------
     def _update_title(self) -> None:
@@ -204,14 +222,15 @@ class MainWindow(QMainWindow):
         settings.set_window_state(self.saveState())
 
     def restore_geometry(self) -> None:
-        """Restore the window's size, position and dock layout from the settings (when saved before)."""
+        """Restore the window's size, position and dock layout from the settings; the first time, open maximised."""
         try:
             from iam_desktop.gui.settings import AppSettings
         except ImportError:
             return
         settings = AppSettings()
         geometry, state = settings.window_geometry(), settings.window_state()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.setGeometry(self.screen().availableGeometry())  # where no window manager maximises
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         if state is not None and self.restoreState(state):
             self._docks_sized = True

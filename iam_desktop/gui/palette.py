@@ -51,7 +51,7 @@ class NodePalette(QTreeWidget):
         item = QTreeWidgetItem(section, [entry.label])
         item.setIcon(0, kind_icon(entry.style_key, 24))
         item.setData(0, _KEY_ROLE, entry.key)
-        item.setToolTip(0, f"Drag onto the canvas to add a {entry.label}")
+        item.setToolTip(0, f"Drag onto the canvas to add a {entry.label} (or double-click to add it in the middle)")
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
 
     def entry_item(self, key: str) -> QTreeWidgetItem | None:

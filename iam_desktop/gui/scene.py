@@ -281,7 +281,7 @@ class CanvasScene(QGraphicsScene):
             if label != state.label:
                 edge.prepareGeometryChange()
                 state.label = label
-            edge.setZValue(-0.5 if covered else -1.0)
+            edge.setZValue(2.0 if label else -0.5 if covered else -1.0)  # a label stays readable over nodes
             edge.setOpacity(0.2 if state.dimmed else 1.0)
             edge.update()
 

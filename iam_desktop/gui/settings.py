@@ -7,7 +7,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 
 ORGANIZATION = "IAM Desktop"
 APPLICATION = "IAM Desktop"
@@ -165,15 +166,55 @@ class AppSettings:
         self._settings.sync()
 
 
+def dark_palette() -> QPalette:
+    """A dark palette for the Fusion style, readable everywhere (text, placeholders, disabled, tooltips)."""
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, color in ((roles.Window, "#2b2b2b"), (roles.WindowText, "#e8e8e8"), (roles.Base, "#1f1f1f"),
+                        (roles.AlternateBase, "#292929"), (roles.ToolTipBase, "#3a3a3a"),
+                        (roles.ToolTipText, "#f0f0f0"), (roles.PlaceholderText, "#a0a0a0"), (roles.Text, "#e8e8e8"),
+                        (roles.Button, "#363636"), (roles.ButtonText, "#e8e8e8"), (roles.BrightText, "#ff6b6b"),
+                        (roles.Light, "#4a4a4a"), (roles.Midlight, "#3c3c3c"), (roles.Mid, "#5a5a5a"),
+                        (roles.Dark, "#1a1a1a"), (roles.Shadow, "#000000"), (roles.Highlight, "#2f74c0"),
+                        (roles.HighlightedText, "#ffffff"), (roles.Link, "#6cb4ff"), (roles.LinkVisited, "#c39bff")):
+        palette.setColor(role, QColor(color))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (roles.WindowText, roles.Text, roles.ButtonText, roles.PlaceholderText):
+        palette.setColor(disabled, role, QColor("#7a7a7a"))
+    palette.setColor(disabled, roles.Base, QColor("#262626"))
+    palette.setColor(disabled, roles.Button, QColor("#303030"))
+    return palette
+
+
+def is_dark(palette: QPalette) -> bool:
+    """True when the palette draws light text on a dark background."""
+    return palette.color(QPalette.ColorRole.Base).lightness() < palette.color(QPalette.ColorRole.Text).lightness()
+
+
+_original_palette: QPalette | None = None
+
+
 def apply_theme(theme: Theme) -> None:
-    """Ask Qt to draw the running application in the given colour scheme.
+    """Draw the running application in the given colour scheme.
 
     Parameters
     ----------
     theme
-        ``Theme.SYSTEM`` follows the desktop; ``LIGHT`` and ``DARK`` force that scheme where the
-        platform style supports it. Does nothing when no ``QGuiApplication`` exists yet.
+        ``Theme.SYSTEM`` follows the desktop; ``LIGHT`` and ``DARK`` force that scheme. Qt is asked first;
+        where the platform does not follow (no platform theme, e.g. plain X11), the Fusion style's palette
+        is set instead. Does nothing when no ``QApplication`` exists yet.
     """
-    app = QGuiApplication.instance()
-    if isinstance(app, QGuiApplication):
-        app.styleHints().setColorScheme(_COLOR_SCHEMES[Theme(theme)])
+    global _original_palette
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    theme = Theme(theme)
+    if _original_palette is None:
+        _original_palette = QPalette(app.palette())
+    app.styleHints().setColorScheme(_COLOR_SCHEMES[theme])
+    if theme is Theme.SYSTEM:
+        app.setPalette(_original_palette)
+    elif is_dark(app.palette()) != (theme is Theme.DARK):
+        if app.style().name().lower() != "fusion":
+            app.setStyle("Fusion")
+        app.setPalette(dark_palette() if theme is Theme.DARK else app.style().standardPalette())

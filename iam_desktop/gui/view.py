@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPalette, QShowEvent, QWheelEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPalette, QResizeEvent, QShowEvent, QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from iam_desktop.gui.interaction import GRID
+from iam_desktop.gui.items.frame import FrameItem
+from iam_desktop.gui.items.node import NodeItem
 from iam_desktop.gui.scene import CanvasScene
 
 MIN_ZOOM = 0.03
@@ -27,9 +31,12 @@ class CanvasView(QGraphicsView):
     -------
     zoom_changed(float)
         The scale changed (1.0: 100 %).
+    context_menu_requested(QPoint, object)
+        A right-click at a global position, on the entity with this id (None: on empty canvas).
     """
 
     zoom_changed = Signal(float)
+    context_menu_requested = Signal(QPoint, object)
 
     def __init__(self, scene: CanvasScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -37,6 +44,7 @@ class CanvasView(QGraphicsView):
         self._pan_start: QPoint | None = None
         self._space_held = False
         self._fit_pending = False
+        self._keep_fitted = False
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
@@ -57,6 +65,7 @@ class CanvasView(QGraphicsView):
     def set_zoom(self, factor: float) -> None:
         """Scale to ``factor`` (clamped to 3 %..400 %), keeping the view's centre."""
         factor = min(MAX_ZOOM, max(MIN_ZOOM, factor))
+        self._keep_fitted = False
         anchor = self.transformationAnchor()
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.scale(factor / self.zoom_factor(), factor / self.zoom_factor())
@@ -76,6 +85,7 @@ class CanvasView(QGraphicsView):
         """Show ``rect`` (scene coordinates) as large as fits, never beyond 100 %."""
         if rect.isEmpty():
             return
+        self._keep_fitted = False
         self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom_factor() > 1.0:
             self.set_zoom(1.0)
@@ -84,11 +94,16 @@ class CanvasView(QGraphicsView):
         self.zoom_changed.emit(self.zoom_factor())
 
     def fit_all(self) -> None:
-        """Show the whole model (once the view has its real size, when it is not shown yet)."""
+        """Show the whole model (once the view has its real size, when it is not shown yet).
+
+        The model stays fitted while the view is resized (window maximised, docks moved) until the user
+        zooms, scrolls or pans.
+        """
         if not self.isVisible():
             self._fit_pending = True
             return
         self.fit_rect(self.canvas.itemsBoundingRect())
+        self._keep_fitted = True
 
     def zoom_to_selection(self) -> None:
         """Show the selected items (the whole model when nothing is selected)."""
@@ -105,6 +120,7 @@ class CanvasView(QGraphicsView):
         rect = self.canvas.entity_rect(entity_id)
         if rect.isEmpty():
             return
+        self._keep_fitted = False
         if self.zoom_factor() < 0.6:
             self.set_zoom(1.0)
         self.centerOn(rect.center())
@@ -117,8 +133,22 @@ class CanvasView(QGraphicsView):
             self._fit_pending = False
             self.fit_all()
 
+    def changeEvent(self, event: QEvent) -> None:
+        """Redraw the cached grid background when the palette (theme) changes (Qt override)."""
+        if event.type() == QEvent.Type.PaletteChange:
+            self.resetCachedContent()
+            self.viewport().update()
+        super().changeEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the model fitted while it was just fitted and not navigated since (Qt override)."""
+        super().resizeEvent(event)
+        if self._keep_fitted and self.isVisible():
+            self.fit_all()
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         """Ctrl + wheel zooms around the mouse; the wheel alone scrolls (Qt override)."""
+        self._keep_fitted = False
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120.0
             if steps:
@@ -153,11 +183,26 @@ class CanvasView(QGraphicsView):
             return
         super().keyReleaseEvent(event)
 
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Ask for the context menu of the node or frame under the mouse (Qt override)."""
+        entity_id = None
+        for item in self.items(event.pos()):
+            if isinstance(item, (NodeItem, FrameItem)):
+                entity_id = item.entity_id
+                break
+        self.context_menu_requested.emit(event.globalPos(), entity_id)
+        event.accept()
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        """Middle button (or any button with Space held) starts panning (Qt override)."""
+        """Middle button (or any button with Space held) starts panning; the right button keeps the selection
+        for the context menu (Qt override)."""
+        if event.button() == Qt.MouseButton.RightButton:
+            event.accept()
+            return
         left_with_space = self._space_held and event.button() == Qt.MouseButton.LeftButton
         if event.button() == Qt.MouseButton.MiddleButton or left_with_space:
             self._pan_start = event.position().toPoint()
+            self._keep_fitted = False
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QStyle, QToolBar
 
 
@@ -20,7 +21,11 @@ Zoom: <b>Ctrl</b>+wheel, <b>Ctrl +</b> / <b>Ctrl -</b>; <b>Ctrl+0</b> fits the m
 <b>Ctrl+2</b> zooms to the selection.<br>
 Pan: the wheel scrolls (<b>Shift</b>+wheel sideways), drag with the middle button, or hold <b>Space</b> and drag.<br>
 <b>Del</b> deletes, <b>Ctrl+C / Ctrl+V / Ctrl+D</b> copy, paste, duplicate; <b>Ctrl+F</b> finds a node;
-<b>Esc</b> clears the highlight."""
+<b>Esc</b> clears the highlight.<br><br>
+<b>Asking</b><br>
+Select a principal, then right-click a resource: <i>Ask: can … access …?</i> Or select both (<b>Ctrl</b>+click)
+and press <b>Ctrl+Shift+A</b>. In the Question panel, <b>Ctrl+Return</b> asks.
+<b>Ctrl+Shift+W</b> / <b>Ctrl+Shift+H</b> colour what a principal can reach / who can reach a resource."""
 
 
 def build_menus(window: MainWindow) -> dict[str, QAction]:
@@ -48,13 +53,15 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     file_menu.addAction(make("new", "&New", files.new_model, QKeySequence.StandardKey.New))
     file_menu.addAction(make("open", "&Open…", files.open_dialog, QKeySequence.StandardKey.Open))
     recent_menu = file_menu.addMenu("Open &Recent")
+    recent_menu.setObjectName("menu-recent")
     recent_menu.aboutToShow.connect(lambda: _fill_recent(window, recent_menu))
+    actions["recent_menu"] = recent_menu.menuAction()
     file_menu.addAction(make("save", "&Save", files.save, QKeySequence.StandardKey.Save))
     file_menu.addAction(make("save_as", "Save &As…", files.save_as, "Ctrl+Shift+S"))
     file_menu.addSeparator()
-    file_menu.addAction(make("import_aws", "&Import AWS Authorization Details…", files.import_dialog))
-    file_menu.addAction(make("export_png", "Export Canvas as &PNG…", lambda: files.export_dialog("png")))
-    file_menu.addAction(make("export_svg", "Export Canvas as S&VG…", lambda: files.export_dialog("svg")))
+    file_menu.addAction(make("import_aws", "&Import AWS Authorization Details…", files.import_dialog, "Ctrl+I"))
+    file_menu.addAction(make("export_png", "Export Canvas as &PNG…", lambda: files.export_dialog("png"), "Ctrl+E"))
+    file_menu.addAction(make("export_svg", "Export Canvas as S&VG…", lambda: files.export_dialog("svg"), "Ctrl+Shift+E"))
     file_menu.addSeparator()
     file_menu.addAction(make("quit", "&Quit", window.close, QKeySequence.StandardKey.Quit))
 
@@ -95,6 +102,9 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     view_menu.addSeparator()
     view_menu.addAction(make("auto_layout", "Automatic &Layout", canvas.auto_layout, "Ctrl+L"))
     view_menu.addSeparator()
+    theme_menu = view_menu.addMenu("&Theme")
+    _add_theme_actions(window, theme_menu, actions)
+    view_menu.addSeparator()
     actions["legend"] = window.legend_dock.toggleViewAction()
     actions["legend"].setText("&Legend")
     view_menu.addAction(actions["legend"])
@@ -102,18 +112,31 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     for dock in [window.palette_dock, window.history_dock, *window.panel_docks]:
         panels_menu.addAction(dock.toggleViewAction())
 
+    question = window.question_panel()
+    if question is not None:
+        ask_menu = bar.addMenu("&Question")
+        ask_menu.addAction(make("ask_selection", "&Ask About the Selected Nodes", lambda: _ask_selection(window),
+                                "Ctrl+Shift+A"))
+        ask_menu.addAction(make("what_can", "&What Can the Selected Principal Reach?", question.show_what_can,
+                                "Ctrl+Shift+W"))
+        ask_menu.addAction(make("who_can", "W&ho Can Reach the Selected Resource?", question.show_who_can,
+                                "Ctrl+Shift+H"))
+        ask_menu.addAction(make("clear_highlight", "&Clear Highlight\tEsc", question.clear_highlight))
+
     help_menu = bar.addMenu("&Help")
-    help_menu.addAction(make("shortcuts", "Canvas &Shortcuts", lambda: QMessageBox.information(
-        window, "Canvas shortcuts", SHORTCUTS_HELP)))
+    help_menu.addAction(make("shortcuts", "&Shortcuts and Tips", lambda: QMessageBox.information(
+        window, "Shortcuts and tips", SHORTCUTS_HELP), QKeySequence.StandardKey.HelpContents))
     help_menu.addAction(make("about", "&About IAM Desktop", lambda: _show_about(window)))
 
     toolbar = QToolBar("Main", window)
     toolbar.setObjectName("toolbar-main")
-    actions["new"].setIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileIcon))
-    actions["open"].setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
-    actions["save"].setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
-    undo.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
-    redo.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+    for action, theme_name, fallback in (
+            (actions["new"], "document-new", QStyle.StandardPixmap.SP_FileIcon),
+            (actions["open"], "document-open", QStyle.StandardPixmap.SP_DialogOpenButton),
+            (actions["save"], "document-save", QStyle.StandardPixmap.SP_DialogSaveButton),
+            (undo, "edit-undo", QStyle.StandardPixmap.SP_ArrowBack),
+            (redo, "edit-redo", QStyle.StandardPixmap.SP_ArrowForward)):
+        action.setIcon(QIcon.fromTheme(theme_name, style.standardIcon(fallback)))  # the desktop's icons first
     toolbar.addActions([actions["new"], actions["open"], actions["save"]])
     toolbar.addSeparator()
     toolbar.addActions([undo, redo])
@@ -122,22 +145,80 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     toolbar.addSeparator()
     toolbar.addWidget(window.search_field)
     window.addToolBar(toolbar)
+    for action in toolbar.actions():
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        tip = action.toolTip() or action.text().replace("&", "")
+        if keys and keys not in tip:
+            action.setToolTip(f"{tip} ({keys})")
     return actions
 
 
 def _fill_recent(window: MainWindow, menu: QMenu) -> None:
+    """List the recent files (a file that fails to open is dropped from the list) and "Clear Recent"."""
     menu.clear()
     try:
         from iam_desktop.gui.settings import AppSettings
-        recent = AppSettings().recent_files()
     except ImportError:
-        recent = []
-    for path in recent:
-        action = menu.addAction(path.name)
+        menu.addAction("No recent files").setEnabled(False)
+        return
+    recent = AppSettings().recent_files()
+    for number, path in enumerate(recent, start=1):
+        action = menu.addAction(f"&{number % 10}  {path.name}")
         action.setToolTip(str(path))
-        action.triggered.connect(lambda _checked=False, p=path: window.files.open_path(p))
+        action.setStatusTip(str(path))
+        action.triggered.connect(lambda _checked=False, p=path: _open_recent(window, p))
     if not recent:
         menu.addAction("No recent files").setEnabled(False)
+        return
+    menu.addSeparator()
+    clear = menu.addAction("&Clear Recent", lambda: AppSettings().clear_recent_files())
+    clear.setObjectName("action-clear-recent")
+
+
+def _open_recent(window: MainWindow, path: Path) -> None:
+    from iam_desktop.gui.settings import AppSettings
+    if window.files.maybe_save() and not window.files.open_path(path, ask=False):
+        AppSettings().remove_recent_file(path)
+        window.statusBar().showMessage(f"{path.name} was removed from the recent files.", 8000)
+
+
+def _add_theme_actions(window: MainWindow, menu: QMenu, actions: dict[str, QAction]) -> None:
+    """System / Light / Dark, exclusive, stored in the settings and applied at once."""
+    try:
+        from iam_desktop.gui.settings import AppSettings, Theme, apply_theme
+    except ImportError:
+        menu.setEnabled(False)
+        return
+    group = QActionGroup(window)
+    current = AppSettings().theme()
+
+    def choose(theme: Theme) -> None:
+        settings = AppSettings()
+        settings.set_theme(theme)
+        apply_theme(theme)
+        window.statusBar().showMessage(f"Theme: {theme.value}.", 4000)
+
+    for theme, text in ((Theme.SYSTEM, "&System"), (Theme.LIGHT, "&Light"), (Theme.DARK, "&Dark")):
+        action = QAction(text, window)
+        action.setObjectName(f"action-theme-{theme.value}")
+        action.setCheckable(True)
+        action.setChecked(theme is current)
+        action.triggered.connect(lambda _checked=False, t=theme: choose(t))
+        group.addAction(action)
+        menu.addAction(action)
+        actions[f"theme_{theme.value}"] = action
+
+
+def _ask_selection(window: MainWindow) -> None:
+    question = window.question_panel()
+    if question is None:
+        return
+    from iam_desktop.gui.panels import raise_dock
+    raise_dock(question)
+    if question.use_selection():
+        question.ask()
+    else:
+        window.statusBar().showMessage("Select a principal and a resource first (Ctrl+click the second).", 8000)
 
 
 def _show_about(window: MainWindow) -> None:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 NODE_WIDTH = 184.0
 NODE_HEIGHT = 50.0
 HANDLE_RADIUS = 7.0
+WRAP_AFTER = " .-_/:@+="
 OVERLAY_COLORS = {"allow": QColor(46, 160, 67), "deny": QColor(215, 58, 73)}
 
 
@@ -27,6 +28,20 @@ def palette_of(widget: QWidget | None) -> QPalette:
 def base_font(widget: QWidget | None) -> QFont:
     """A fresh copy of the font to start from (the view does not restore painter state between items)."""
     return QFont(widget.font() if widget is not None else QApplication.font())
+
+
+def title_lines(title: str, metrics: QFontMetricsF, width: float) -> list[str]:
+    """The title as one line, or wrapped onto two (after a separator or between camelCase words), the second elided."""
+    if metrics.horizontalAdvance(title) <= width:
+        return [title]
+    cut = 1
+    while cut < len(title) and metrics.horizontalAdvance(title[:cut + 1]) <= width:
+        cut += 1
+    separators = [i + 1 for i, char in enumerate(title[:cut]) if char in WRAP_AFTER
+                  or (char.islower() and title[i + 1:i + 2].isupper())]
+    if separators and separators[-1] >= cut // 2:
+        cut = separators[-1]
+    return [title[:cut], metrics.elidedText(title[cut:], Qt.TextElideMode.ElideMiddle, width)]
 
 
 class HighlightState:
@@ -108,6 +123,8 @@ class NodeItem(QGraphicsItem):
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         if lod < 0.3:
             painter.fillRect(rect, QColor(palette.color(QPalette.ColorRole.Highlight)) if selected else color)
+            if lod > 0.1:
+                self._paint_far_title(painter, rect, lod, base_font(widget))
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         border = palette.color(QPalette.ColorRole.Highlight) if selected else color
@@ -135,15 +152,28 @@ class NodeItem(QGraphicsItem):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        title = QFontMetricsF(font).elidedText(self._title, Qt.TextElideMode.ElideMiddle, text_width)
+        lines = title_lines(self._title, QFontMetricsF(font), text_width)
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(QRectF(text_left, 6, text_width, 20), left, title)
+        tops = (6.0,) if len(lines) == 1 else (3.0, 18.0)
+        for top, line in zip(tops, lines):
+            painter.drawText(QRectF(text_left, top, text_width, 17 if len(lines) > 1 else 20), left, line)
         font.setBold(False)
-        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        font.setPointSizeF(max(6.0, font.pointSizeF() * (0.85 if len(lines) == 1 else 0.78)))
         painter.setFont(font)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         subtitle = QFontMetricsF(font).elidedText(self._subtitle, Qt.TextElideMode.ElideRight, text_width)
-        painter.drawText(QRectF(text_left, 26, text_width, 18), left, subtitle)
+        painter.drawText(QRectF(text_left, 26 if len(lines) == 1 else 34, text_width, 18 if len(lines) == 1 else 14),
+                         left, subtitle)
+
+    def _paint_far_title(self, painter: QPainter, rect: QRectF, lod: float, font: QFont) -> None:
+        """Zoomed far out: the name in white at a readable screen size, elided to the card."""
+        font.setBold(True)
+        font.setPixelSize(max(1, round(9 / lod)))
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        inner = rect.adjusted(4, 0, -4, 0)
+        text = QFontMetricsF(font).elidedText(self._title, Qt.TextElideMode.ElideRight, inner.width())
+        painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_badge(self, painter: QPainter, palette: QPalette, font: QFont) -> None:
         font.setBold(True)

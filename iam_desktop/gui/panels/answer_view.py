@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from itertools import groupby
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QTreeWidget, QTreeWidgetItem,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QStyledItemDelegate,
+    QStyleOptionViewItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from iam_desktop.formats.reports import answer_to_html, answer_to_markdown
-from iam_desktop.graph import AccessAnswer, AccessPath, Hop
 from iam_desktop.gui.document import Document
 from iam_desktop.gui.panels.policy_slots import resolve_policy_ref
+from iam_desktop.gui.settings import is_dark
 from iam_desktop.policy import (
     ConditionOutcome, ConditionResult, Decision, Evaluation, MatchOutcome, Stage, StageOutcome, StageResult,
     StatementResult,
 )
+
+if TYPE_CHECKING:
+    from iam_desktop.graph import AccessAnswer, AccessPath, Hop
 
 DECISION_TEXT = {Decision.ALLOW: "✔ Allow", Decision.EXPLICIT_DENY: "⛔ Explicit deny",
                  Decision.IMPLICIT_DENY: "○ Implicit deny"}
@@ -35,11 +39,39 @@ MATCH_TEXT = {MatchOutcome.MATCH: "✓", MatchOutcome.NO_MATCH: "✗", MatchOutc
 CONDITION_TEXT = {ConditionOutcome.TRUE: "✓ holds", ConditionOutcome.FALSE: "✗ fails",
                   ConditionOutcome.MISSING_KEY: "? missing key", ConditionOutcome.ERROR: "⚠ error"}
 STATEMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+WHY_COLUMN = 2
+EMPTY_TEXT = ("Ask a question to see the decision here: select a principal on the canvas, right-click a "
+              "resource and choose “Ask: can … access …?”, or fill in the form and press Ask.")
+
+
+def decision_color(decision: Decision) -> QColor:
+    """The decision's colour, lightened when the application draws light text on dark backgrounds."""
+    color = QColor(DECISION_COLOR[decision])
+    return color.lighter(170) if is_dark(QGuiApplication.palette()) else color
 
 
 def decision_text(decision: Decision) -> str:
     """The decision in words with its symbol (``✔ Allow``)."""
     return DECISION_TEXT[decision]
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Gives the "Why" column rows the height its text needs when wrapped to the column's width."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        """Taller rows for long reasons (Qt override)."""
+        size = super().sizeHint(option, index)
+        if index.column() != WHY_COLUMN:
+            return size
+        width = max(60, self._tree.columnWidth(WHY_COLUMN) - 8)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        bound = QFontMetrics(option.font).boundingRect(QRect(0, 0, width, 100000),
+                                                       int(Qt.TextFlag.TextWordWrap), text)
+        return QSize(size.width(), max(size.height(), bound.height() + 4))
 
 
 class AnswerView(QWidget):
@@ -55,7 +87,7 @@ class AnswerView(QWidget):
         super().__init__(parent)
         self.document = document
         self._answers: list[AccessAnswer] = []
-        self.summary_label = QLabel("Ask a question to see the decision here.")
+        self.summary_label = QLabel(EMPTY_TEXT)
         self.summary_label.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
@@ -64,6 +96,9 @@ class AnswerView(QWidget):
         self.tree.header().setStretchLastSection(True)
         self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
+        self.tree.setItemDelegateForColumn(WHY_COLUMN, _WrappingDelegate(self.tree))
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.header().sectionResized.connect(self._on_section_resized)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.itemClicked.connect(self._on_item_clicked)
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
@@ -101,7 +136,7 @@ class AnswerView(QWidget):
         self._answers = []
         self.tree.clear()
         self.detail_label.hide()
-        self.summary_label.setText("Ask a question to see the decision here.")
+        self.summary_label.setText(EMPTY_TEXT)
         self.copy_button.setEnabled(False)
 
     def show_answers(self, answers: list[AccessAnswer]) -> None:
@@ -121,6 +156,8 @@ class AnswerView(QWidget):
         self.tree.resizeColumnToContents(1)
         self._fit_first_column()
         self.copy_button.setEnabled(bool(answers))
+        if answers:
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))  # its full reason shows below the tree
 
     def row_texts(self) -> list[tuple[str, str, str]]:
         """The top rows as (action, decision, why) texts."""
@@ -184,7 +221,7 @@ class AnswerView(QWidget):
     def _evaluation_children(self, parent: QTreeWidgetItem, evaluation: Evaluation) -> None:
         for error in evaluation.errors:
             error_item = QTreeWidgetItem(parent, ["⚠ Could not evaluate", "", error])
-            error_item.setForeground(2, QBrush(QColor(DECISION_COLOR[Decision.EXPLICIT_DENY])))
+            error_item.setForeground(2, QBrush(decision_color(Decision.EXPLICIT_DENY)))
         for stage in evaluation.stages:
             self._stage_item(parent, stage, stage.stage is evaluation.deciding_stage)
 
@@ -223,8 +260,8 @@ class AnswerView(QWidget):
         font.setUnderline(True)
         item.setFont(0, font)
         if statement.applies:
-            color = DECISION_COLOR[Decision.ALLOW if statement.effect == "Allow" else Decision.EXPLICIT_DENY]
-            item.setForeground(1, QBrush(QColor(color)))
+            color = decision_color(Decision.ALLOW if statement.effect == "Allow" else Decision.EXPLICIT_DENY)
+            item.setForeground(1, QBrush(color))
         for condition in statement.conditions:
             self._condition_item(item, condition)
 
@@ -239,15 +276,15 @@ class AnswerView(QWidget):
         why = f"policy: {policy_values}; {request}" + (f" — {condition.message}" if condition.message else "")
         item = QTreeWidgetItem(parent, [f"{condition.operator} {condition.key}", CONDITION_TEXT[condition.outcome], why])
         item.setToolTip(2, why)
-        color = DECISION_COLOR[Decision.ALLOW] if condition.holds else DECISION_COLOR[Decision.EXPLICIT_DENY]
-        item.setForeground(1, QBrush(QColor(color)))
+        color = decision_color(Decision.ALLOW if condition.holds else Decision.EXPLICIT_DENY)
+        item.setForeground(1, QBrush(color))
 
     @staticmethod
     def _item(parent: QTreeWidgetItem | None, label: str, decision: Decision, why: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([label, DECISION_TEXT[decision], why])
         if parent is not None:
             parent.addChild(item)
-        color = QColor(DECISION_COLOR[decision])
+        color = decision_color(decision)
         item.setForeground(1, QBrush(color))
         background = QColor(color)
         background.setAlpha(28)
@@ -259,9 +296,14 @@ class AnswerView(QWidget):
         return item
 
     def _fit_first_column(self, _item: QTreeWidgetItem | None = None) -> None:
-        """Widen the first column to its contents, up to about half of the tree."""
-        limit = max(220, self.tree.viewport().width() // 2)
+        """Widen the first column to its contents (up to about 40 % of the tree) and the decision column to its own."""
+        limit = max(220, self.tree.viewport().width() * 2 // 5)
         self.tree.setColumnWidth(0, min(max(self.tree.sizeHintForColumn(0) + 12, 180), limit))
+        self.tree.setColumnWidth(1, max(self.tree.sizeHintForColumn(1) + 16, 90))
+
+    def _on_section_resized(self, index: int, _old: int, _new: int) -> None:
+        if index == WHY_COLUMN:
+            self.tree.doItemsLayout()  # rewrap the reasons to the new width
 
     def _on_current_item_changed(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         if item is None:

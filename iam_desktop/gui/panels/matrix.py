@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QThread, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -14,13 +14,15 @@ from PySide6.QtWidgets import (
 )
 
 from iam_desktop.formats.reports import matrix_to_csv
-from iam_desktop.graph import AccessAnswer, AccessGraph, AccessMatrix
 from iam_desktop.gui.document import Document
 from iam_desktop.gui.panels.actions_input import expand_actions
-from iam_desktop.gui.panels.answer_view import DECISION_COLOR
+from iam_desktop.gui.panels.answer_view import decision_color
 from iam_desktop.gui.panels.question import is_principal
 from iam_desktop.model import Account, Change, ChangeKind, Entity, Workspace
 from iam_desktop.policy import Decision
+
+if TYPE_CHECKING:
+    from iam_desktop.graph import AccessAnswer, AccessMatrix
 
 CELL_TEXT = {Decision.ALLOW: "✔ Allow", Decision.EXPLICIT_DENY: "⛔ Deny", Decision.IMPLICIT_DENY: "○ No"}
 CELL_TOOLTIP = {Decision.ALLOW: "Allowed", Decision.EXPLICIT_DENY: "Explicitly denied",
@@ -74,9 +76,9 @@ class MatrixModel(QAbstractTableModel):
             return f"{self._names.get(principal, principal)} → {action} on {self._names.get(resource, resource)}: " \
                    f"{what}. Double-click for the explanation."
         if role == Qt.ItemDataRole.ForegroundRole and decision is not None:
-            return QBrush(QColor(DECISION_COLOR[decision]))
+            return QBrush(decision_color(decision))
         if role == Qt.ItemDataRole.BackgroundRole and decision is not None:
-            color = QColor(DECISION_COLOR[decision])
+            color = decision_color(decision)
             color.setAlpha(40 if decision is Decision.ALLOW else 22)
             return QBrush(color)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -111,6 +113,8 @@ class MatrixWorker(QThread):
     def __init__(self, workspace: Workspace, principal_ids: list[str], resource_ids: list[str],
                  actions: list[str] | None) -> None:
         super().__init__()
+        from iam_desktop.graph import AccessGraph  # loaded here, in the GUI thread: importing in run() can hang
+        self._graph_type = AccessGraph
         self._workspace = workspace
         self._request = (principal_ids, resource_ids, actions)
         self._cancel = threading.Event()
@@ -127,7 +131,7 @@ class MatrixWorker(QThread):
 
     def run(self) -> None:
         """Compute (Qt override; runs in the worker thread)."""
-        graph = AccessGraph(self._workspace)
+        graph = self._graph_type(self._workspace)
         principal_ids, resource_ids, actions = self._request
         matrix = graph.matrix(principal_ids, resource_ids, actions, progress=self._progress,
                               cancelled=self._cancel.is_set)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from iam_desktop.graph import AccessAnswer, AccessGraph, resource_arn_for
 from iam_desktop.gui.highlight import Highlight
 from iam_desktop.model import Resource, Workspace
 from iam_desktop.model.edges import Edge, EdgeKind, derive_edges_between
 from iam_desktop.model.resource_types import resource_type
-from iam_desktop.policy import Decision
+from iam_desktop.gui.panels.policy_slots import resolve_policy_ref
+from iam_desktop.policy import Decision, Evaluation, Stage
+
+if TYPE_CHECKING:
+    from iam_desktop.graph import AccessAnswer, AccessGraph
 
 BADGE_TEXT = {Decision.ALLOW: "ALLOW", Decision.EXPLICIT_DENY: "DENY", Decision.IMPLICIT_DENY: "NO ALLOW"}
 HOP_LABELS = {"assume_role": "assume role", "runs_as": "runs as"}
@@ -24,10 +27,45 @@ def _grant_edge(workspace: Workspace, source_id: str, resource_id: str) -> str |
     return wanted.key if wanted in derive_edges_between(workspace, source_id, resource_id) else None
 
 
+def _granting_policies(workspace: Workspace, principal_id: str, evaluation: Evaluation) -> set[str]:
+    """Ids of the model's policies (other than the principal itself) whose Allow statements applied."""
+    found: set[str] = set()
+    for stage in evaluation.stages:
+        if stage.stage is not Stage.IDENTITY:
+            continue
+        for statement in stage.statements:
+            if statement.applies and statement.effect == "Allow" and statement.policy_ref is not None:
+                target = resolve_policy_ref(workspace, statement.policy_ref, statement.policy_name,
+                                            statement.policy_source)
+                if target is not None and target[0] != principal_id:
+                    found.add(target[0])
+    return found
+
+
+def _grant_chain(workspace: Workspace, principal_id: str, evaluation: Evaluation, action: str,
+                 nodes: set[str], edges: set[str], labels: dict[str, str]) -> None:
+    """Add the policies that granted ``action`` to the principal, and the group / attachment edges to them."""
+    principal = workspace.entities.get(principal_id)
+    groups = [g for g in getattr(principal, "groups", ()) if g in workspace]
+    for policy_id in _granting_policies(workspace, principal_id, evaluation):
+        nodes.add(policy_id)
+        holders = [g for g in groups if derive_edges_between(workspace, policy_id, g) or g == policy_id]
+        for holder in holders:
+            nodes.add(holder)
+            edges.update(e.key for e in derive_edges_between(workspace, principal_id, holder))
+        for edge in [e for h in [principal_id, *holders] if h != policy_id
+                     for e in derive_edges_between(workspace, policy_id, h)]:
+            edges.add(edge.key)
+            before = labels.get(edge.key, "")
+            labels[edge.key] = f"{before}, {action}" if before.startswith("grants ") else \
+                ", ".join(filter(None, (before, f"grants {action}")))
+
+
 def answer_highlight(workspace: Workspace, answers: Iterable[AccessAnswer], resource_id: str) -> Highlight:
     """The highlight of a question: principal, resource, and the roles and edges of each allowing path.
 
-    For every answer that allows, the direct access (when the principal's own decision allows) or the
+    For every answer that allows, the policies whose statements granted it are drawn with the group and
+    attachment edges leading to them (labelled "grants <action>"), and the direct access (when the principal's own decision allows) or the
     shortest allowing assume-role path is drawn: its hops' edges labelled "assume role" / "runs as", a
     resource-policy edge to the resource labelled with the action, the roles numbered by their step.
     The resource gets the overall decision as badge and colour.
@@ -49,7 +87,9 @@ def answer_highlight(workspace: Workspace, answers: Iterable[AccessAnswer], reso
             edges.add(runs_as)
             labels[runs_as] = HOP_LABELS["runs_as"]
             last = principal.runs_as
-        if answer.evaluation.decision is not Decision.ALLOW:
+        if answer.evaluation.decision is Decision.ALLOW:
+            _grant_chain(workspace, last, answer.evaluation, answer.action, nodes, edges, labels)
+        else:
             path = answer.paths[0]
             for step, hop in enumerate(path.hops, start=1):
                 nodes.add(hop.target_id)
@@ -58,6 +98,7 @@ def answer_highlight(workspace: Workspace, answers: Iterable[AccessAnswer], reso
                     edges.add(hop.edge_key)
                     labels[hop.edge_key] = HOP_LABELS.get(hop.kind, hop.kind)
             last = path.role_id
+            _grant_chain(workspace, last, path.final, answer.action, nodes, edges, labels)
         grant = _grant_edge(workspace, last, resource_id)
         if grant is not None:
             edges.add(grant)
@@ -81,6 +122,7 @@ class OverlayResult:
 
 def what_can_overlay(graph: AccessGraph, principal_id: str) -> OverlayResult:
     """Colour every resource by whether ``principal_id`` can do any of its type's default actions."""
+    from iam_desktop.graph import resource_arn_for
     workspace = graph.workspace
     allowed: dict[str, set[str]] = {}
     for answer in graph.what_can(principal_id):
@@ -101,6 +143,7 @@ def what_can_overlay(graph: AccessGraph, principal_id: str) -> OverlayResult:
 
 def who_can_overlay(graph: AccessGraph, resource_id: str) -> OverlayResult:
     """Colour every caller by whether it can do any of the resource type's default actions on it."""
+    from iam_desktop.graph import resource_arn_for
     workspace = graph.workspace
     resource = workspace.get(resource_id)
     assert isinstance(resource, Resource)

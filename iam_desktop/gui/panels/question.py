@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QCompleter, QFormLayout, QGridLayout, QGroupBox, QLabel, QPushButton, QScrollArea,
-    QSizePolicy, QSplitter, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QCompleter, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QMainWindow,
+    QPushButton,
+    QScrollArea, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from iam_desktop.graph import AccessAnswer, AccessGraph, resource_arn_for
+from iam_desktop.gui.busy import busy
 from iam_desktop.gui.document import Document
 from iam_desktop.gui.highlight import Highlight
 from iam_desktop.gui.panels.actions_input import ActionsInput, suggested_actions
-from iam_desktop.gui.panels.answer_view import AnswerView
+from iam_desktop.gui.panels.answer_view import AnswerView, decision_text
 from iam_desktop.gui.panels.context_inputs import ContextInputs, condition_keys
 from iam_desktop.gui.panels.overlays import OverlayResult, answer_highlight, what_can_overlay, who_can_overlay
 from iam_desktop.gui.panels.policy_slots import policy_slots, slot_document, slot_policy_type
@@ -23,6 +24,9 @@ from iam_desktop.model import (
     Account, Change, ChangeKind, Entity, Group, Resource, Role, ServicePrincipal, User,
 )
 from iam_desktop.model.authorization import AuthorizationError
+
+if TYPE_CHECKING:
+    from iam_desktop.graph import AccessAnswer, AccessGraph
 
 REFRESH_DELAY_MS = 300
 
@@ -91,6 +95,7 @@ class QuestionPanel(QWidget):
         self._own_highlight: Highlight | None = None
         self._overlay: tuple[str, str] | None = None
         self._asked = False
+        self._split_sized = False
         self.principal_combo = SearchableCombo()
         self.principal_combo.setToolTip("Who makes the request (type to search)")
         self.resource_combo = SearchableCombo()
@@ -99,7 +104,7 @@ class QuestionPanel(QWidget):
         self.use_selection_button = QPushButton("Use selection")
         self.use_selection_button.setToolTip("Take the principal and the resource selected on the canvas")
         self.use_selection_button.clicked.connect(self.use_selection)
-        self.ask_on_selection = QCheckBox("Ask when two nodes are selected")
+        self.ask_on_selection = QCheckBox("Ask at once when two nodes are selected")
         self.actions = ActionsInput()
         self.actions.extra_edit.returnPressed.connect(self.ask)
         self.context_inputs = ContextInputs()
@@ -135,32 +140,47 @@ class QuestionPanel(QWidget):
         self._fill_choices()
 
     def _build_layout(self) -> None:
+        """Who/what and the buttons in one column, actions and context as tabs beside it, the answer at the right."""
         who = QFormLayout()
         who.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        who.addRow("Principal", self.principal_combo)
-        who.addRow("Resource", self.resource_combo)
-        who.addRow(self.use_selection_button, self.ask_on_selection)
-        actions_box = QGroupBox("Actions")
-        QVBoxLayout(actions_box).addWidget(self.actions)
-        context_box = QGroupBox("Context")
-        QVBoxLayout(context_box).addWidget(self.context_inputs)
+        who.addRow("&Principal", self.principal_combo)
+        who.addRow("&Resource", self.resource_combo)
+        selection_row = QHBoxLayout()
+        selection_row.addWidget(self.use_selection_button)
+        selection_row.addStretch(1)
         buttons = QGridLayout()
         buttons.addWidget(self.ask_button, 0, 0)
         buttons.addWidget(self.clear_button, 0, 1)
         buttons.addWidget(self.what_can_button, 1, 0)
         buttons.addWidget(self.who_can_button, 1, 1)
+        left = QVBoxLayout()
+        left.addLayout(who)
+        left.addLayout(selection_row)
+        left.addWidget(self.ask_on_selection)
+        left.addLayout(buttons)
+        left.addWidget(self.status_label)
+        left.addStretch(1)
+        self.input_tabs = QTabWidget()
+        self.input_tabs.addTab(self.actions, "Actions")
+        context_scroll = QScrollArea()
+        context_scroll.setWidgetResizable(True)
+        context_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        context_scroll.setWidget(self.context_inputs)
+        self.input_tabs.addTab(context_scroll, "Context (optional)")
+        self.input_tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)  # fill, never push
+        self.input_tabs.setMinimumHeight(150)
+        self.input_tabs.setTabToolTip(1, "Request context for conditions: source IP, time, MFA, tags and other keys")
         inputs = QWidget()
         inputs.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        inputs_layout = QVBoxLayout(inputs)
-        inputs_layout.addLayout(who)
-        inputs_layout.addWidget(actions_box, 1)
-        inputs_layout.addWidget(context_box)
-        inputs_layout.addLayout(buttons)
-        inputs_layout.addWidget(self.status_label)
+        inputs_layout = QHBoxLayout(inputs)
+        inputs_layout.setContentsMargins(6, 6, 6, 6)
+        inputs_layout.addLayout(left, 1)
+        inputs_layout.addWidget(self.input_tabs, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inputs)
-        scroll.setMinimumWidth(220)
+        scroll.setMinimumWidth(260)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.answer_view)
@@ -169,15 +189,22 @@ class QuestionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
+        self.ask_button.setToolTip("Answer the question and highlight the path on the canvas (Ctrl+Return)")
+        ask_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        ask_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        ask_shortcut.activated.connect(self.ask)
+        self.ask_on_selection.setToolTip("Select a principal, then Ctrl+click a resource: the answer appears at once")
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         size = event.size()
         wide = size.width() > 1.2 * size.height()
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
-        if orientation != self.splitter.orientation():
+        if orientation != self.splitter.orientation() or not self._split_sized:
+            self._split_sized = True
             self.splitter.setOrientation(orientation)
             length = size.width() if wide else size.height()
-            self.splitter.setSizes([length * 2 // 5, length * 3 // 5])
+            first = min(length * 2 // 5, 620) if wide else length * 2 // 5
+            self.splitter.setSizes([first, length - first])
         super().resizeEvent(event)
 
     # ----- graph -----------------------------------------------------------------------------------------
@@ -185,6 +212,7 @@ class QuestionPanel(QWidget):
     def graph(self) -> AccessGraph:
         """The access graph over the document's model (it follows model changes itself)."""
         if self._graph is None:
+            from iam_desktop.graph import AccessGraph  # networkx loads on first use, not at start-up
             self._graph = AccessGraph(self.document.workspace)
         return self._graph
 
@@ -244,8 +272,9 @@ class QuestionPanel(QWidget):
         target = workspace.get(resource_id)
         context = self.context_inputs.context() or None
         try:
-            answers = [self.graph.can(principal_id, action, self._arn_for(target, action), context)
-                       for action in actions]
+            with busy(self, f"Asking about {len(actions)} action(s)…"):
+                answers = [self.graph.can(principal_id, action, self._arn_for(target, action), context)
+                           for action in actions]
         except AuthorizationError as error:
             self.status_label.setText(f"Cannot answer: {error}")
             return False
@@ -255,7 +284,18 @@ class QuestionPanel(QWidget):
         self.answer_view.show_answers(answers)
         self._update_key_suggestions(answers)
         self._set_highlight(answer_highlight(workspace, answers, resource_id))
+        self._announce(answers)
         return True
+
+    def _announce(self, answers: list[AccessAnswer]) -> None:
+        """Say the outcome in the main window's status bar (the panel may be hidden behind a tab)."""
+        window = self.window()
+        if isinstance(window, QMainWindow) and answers:
+            first = answers[0]
+            name = self.document.workspace.get(first.principal_id).name
+            outcome = ", ".join(f"{a.action}: {decision_text(a.decision)}" for a in answers[:3])
+            more = f" (+{len(answers) - 3} more)" if len(answers) > 3 else ""
+            window.statusBar().showMessage(f"{name} → {first.resource} — {outcome}{more}", 15000)
 
     def show_answer(self, answer: AccessAnswer) -> None:
         """Show one answer computed elsewhere (a matrix cell) with its path highlight."""
@@ -268,6 +308,7 @@ class QuestionPanel(QWidget):
             self._set_highlight(answer_highlight(self.document.workspace, [answer], resource.id))
 
     def _arn_for(self, target: Entity, action: str) -> str:
+        from iam_desktop.graph import resource_arn_for
         return resource_arn_for(target, action) if isinstance(target, Resource) else \
             self.document.workspace.arn_of(target.id)
 
@@ -328,7 +369,8 @@ class QuestionPanel(QWidget):
             self._overlay = None
             return False
         try:
-            result: OverlayResult = (what_can_overlay if mode == "what" else who_can_overlay)(self.graph, subject)
+            with busy(self, "Computing the overlay…"):
+                result: OverlayResult = (what_can_overlay if mode == "what" else who_can_overlay)(self.graph, subject)
         except AuthorizationError as error:
             self.status_label.setText(f"Cannot compute the overlay: {error}")
             return False
