@@ -15,6 +15,7 @@ from iam_desktop.formats.aws_common import AwsImportError
 from iam_desktop.formats.aws_import import import_authorization_details
 from iam_desktop.formats.aws_org import import_organization
 from iam_desktop.formats.aws_resources import import_resource_policies
+from iam_desktop.formats.json_text import JsonTextError, decode_utf8, format_path, parse_json_bytes, parse_json_text
 from iam_desktop.formats.model_file import ModelFileError, loads_model, save_model
 from iam_desktop.graph import DEFAULT_MAX_DEPTH, AccessGraph, resource_arn_for
 from iam_desktop.graph.render import answer_json, answer_text, finding_json
@@ -34,16 +35,27 @@ class UsageError(Exception):
 
 
 # ----- inputs ----------------------------------------------------------------------------------------------
-def _read_json(path: str, what: str) -> Any:
+def _read_bytes(path: str, what: str) -> bytes:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        return Path(path).read_bytes()
     except OSError as error:
         raise UsageError(f"cannot read {what} {path!r}: {error.strerror or error}") from None
+
+
+def _read_text(path: str, what: str) -> str:
+    """A UTF-8 file's text (a leading byte-order mark dropped); bad encodings are usage errors with the place."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{what} {path!r} is not JSON: {error.msg} at line {error.lineno}, "
-                         f"column {error.colno}") from None
+        return decode_utf8(_read_bytes(path, what))
+    except JsonTextError as error:
+        raise UsageError(f"{what} {path!r}: {error}") from None
+
+
+def _read_json(path: str, what: str) -> Any:
+    try:
+        return parse_json_bytes(_read_text(path, what))
+    except JsonTextError as error:
+        where = f" at {format_path(error.path)}" if error.path else ""
+        raise UsageError(f"{what} {path!r} is not acceptable JSON{where}: {error}") from None
 
 
 def load_workspace(path: str, scps: Sequence[str] = (), resource_policies: Sequence[str] = ()) -> Workspace:
@@ -154,17 +166,14 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _check_many(graph: AccessGraph, args: argparse.Namespace, out: TextIO) -> int:
-    try:
-        lines = Path(args.requests).read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise UsageError(f"cannot read requests {args.requests!r}: {error.strerror or error}") from None
+    lines = _read_text(args.requests, "requests").splitlines()
     status = 0
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         where = f"{args.requests}, line {number}"
         try:
-            item = json.loads(line)
+            item = parse_json_text(line)
             if not isinstance(item, Mapping) or not all(isinstance(item.get(k), str) for k in
                                                         ("principal", "action", "resource")):
                 raise UsageError(f"{where}: expected {{\"principal\", \"action\", \"resource\", \"context\"}}")
@@ -173,7 +182,7 @@ def _check_many(graph: AccessGraph, args: argparse.Namespace, out: TextIO) -> in
             result = answer_json(answer, graph.workspace)
             if isinstance(item.get("expect"), str) and answer.allowed != (item["expect"] == "allow"):
                 status = max(status, 1)
-        except (UsageError, AuthorizationError, json.JSONDecodeError) as error:
+        except (UsageError, AuthorizationError, JsonTextError) as error:
             result, status = {"line": number, "error": f"{where}: {error}"}, 2
         out.write(json.dumps(result) + "\n")
     return status
@@ -265,10 +274,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    try:
-        text = Path(args.policy).read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise UsageError(f"cannot read policy {args.policy!r}: {error.strerror or error}") from None
+    text = _read_text(args.policy, "policy")
     try:
         document = parse_policy(text, policy_type=args.type)
     except PolicyParseError as error:

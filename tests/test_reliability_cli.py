@@ -35,10 +35,6 @@ def test_a_truncated_model_is_refused_at_its_line(tmp_path: Path, capsys: pytest
     assert "line" in _refused(capsys, "escalations", model)
 
 
-@pytest.mark.xfail(strict=True, reason="cli._read_json (and cmd_validate, _check_many) read text with "
-                   "Path.read_text and catch only OSError: a Latin-1 file raises UnicodeDecodeError out of main "
-                   "(fix: read bytes and use formats.json_text.parse_json_bytes, turning JsonTextError into "
-                   "UsageError with the file name, line and column)")
 @pytest.mark.parametrize("command", [["escalations"], ["validate"]])
 def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                             command: list[str]) -> None:
@@ -46,16 +42,11 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path, capsys: pytest.Captu
     assert "UTF-8" in _refused(capsys, *command, path)
 
 
-@pytest.mark.xfail(strict=True, reason="cli._read_json uses json.loads without a depth limit: RecursionError "
-                   "escapes main (fix: formats.json_text.parse_json_bytes, which refuses nesting over 100 levels)")
 def test_a_deeply_nested_input_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path, "deep.json", b"[" * 50_000 + b"]" * 50_000)
     assert "nested" in _refused(capsys, "escalations", path)
 
 
-@pytest.mark.xfail(strict=True, reason="cli._read_json catches only JSONDecodeError: json.loads raises a plain "
-                   "ValueError for a number over 4300 digits, which escapes main (fix: "
-                   "formats.json_text.parse_json_bytes and catch JsonTextError)")
 def test_a_file_with_a_huge_number_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path, "huge.json", b'{"UserDetailList": [], "N": ' + b"9" * 5000 + b"}")
     _refused(capsys, "escalations", path)

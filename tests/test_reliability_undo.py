@@ -271,15 +271,17 @@ def test_long_seeded_edit_sequence(qapp: Any, tmp_path: Path, seed: int) -> None
     assert session.refused > 0, "no edit was refused: the refusal path went untested"
 
 
-@pytest.mark.xfail(strict=True, reason="the Workspace accepts a trust policy without Principal (an edit in the "
-                   "policy editor), save_model writes it, and load_model refuses the file: the work cannot be "
-                   "reopened (fix: Workspace refuses policies parse_policy rejects, or the loader keeps them with "
-                   "warnings)")
-def test_a_model_the_workspace_accepted_reopens(qapp: Any, tmp_path: Path) -> None:
+def test_a_policy_the_loader_would_refuse_is_refused_by_the_model(qapp: Any, tmp_path: Path) -> None:
+    """The Workspace refuses what the loader refuses, so everything the person can save can be reopened."""
     document = Document(start_workspace())
     role = document.workspace.get("role-deploy")
+    errors: list[str] = []
+    document.error.connect(errors.append)
     half_typed = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
-    assert document.update_entity(_replace(role, trust_policy=half_typed), "Edit trust policy")
+    assert not document.update_entity(_replace(role, trust_policy=half_typed), "Edit trust policy")
+    assert errors and "trust_policy is not a valid trust policy" in errors[0]
+    assert document.workspace.get("role-deploy") == role
+    assert document.undo_stack.count() == 0
     _check_reopen(document.workspace, tmp_path / "edited.iamd.json")
 
 
