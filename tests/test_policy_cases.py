@@ -54,11 +54,6 @@ POLICY_TYPES = {"identity", "resource", "trust", "boundary", "session", "scp", "
 # Cases the engine still gets wrong, by "file::name": what AWS documents and what the engine does instead.
 # They run as strict xfails, so an entry whose case starts passing fails the suite until it is removed.
 ENGINE_DISAGREEMENTS: dict[str, str] = {
-    "session-policies.json::resource-policy-iam-user-arn-limited-for-federated-session": (
-        "a grant to the IAM user who called GetFederationToken also reaches the federated user session, limited by "
-        "the session policy (stage session); Principal has no field naming that IAM user, so the engine does not "
-        "match the grant and stops at identity"
-    ),
 }
 
 
