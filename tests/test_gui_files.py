@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QDeadlineTimer, QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from iam_desktop.formats.model_file import load_model
@@ -56,20 +56,27 @@ def add_user(window: MainWindow, name: str) -> None:
                                             {name: Placement(40, 200)}))
 
 
-def answer_next_dialog(button: QMessageBox.StandardButton | str) -> list[str]:
-    """Click ``button`` in the next modal dialog as soon as it shows; returns the texts the dialog showed."""
+def answer_next_dialog(button: QMessageBox.StandardButton, timeout_ms: int = 10_000) -> list[str]:
+    """Click ``button`` in the next modal dialog as soon as it shows; returns the texts the dialog showed.
+
+    A modal dialog this cannot answer (another kind, or without ``button``) is rejected, never left open: its
+    event loop would hang the test run. Polling stops after ``timeout_ms``.
+    """
     seen: list[str] = []
+    deadline = QDeadlineTimer(timeout_ms)
 
     def poll() -> None:
         dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QMessageBox):
-            QTimer.singleShot(20, poll)
+        if not isinstance(dialog, QDialog):
+            if not deadline.hasExpired():
+                QTimer.singleShot(20, poll)
             return
-        seen.append(dialog.text())
-        target = dialog.button(button) if isinstance(button, QMessageBox.StandardButton) else next(
-            b for b in dialog.buttons() if b.text() == button)
-        assert isinstance(target, QPushButton)
-        target.click()
+        seen.append(dialog.text() if isinstance(dialog, QMessageBox) else dialog.windowTitle())
+        target = dialog.button(button) if isinstance(dialog, QMessageBox) else None
+        if target is None:
+            dialog.reject()
+        else:
+            target.click()
 
     QTimer.singleShot(0, poll)
     return seen

@@ -9,9 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit, QTreeWidgetItem
 
+from iam_desktop.graph import AccessAnswer
 from iam_desktop.gui.document import Document
+from iam_desktop.gui.panels.answer_view import AnswerView, stage_text
 from iam_desktop.gui.panels.question import QuestionPanel
 from iam_desktop.model import Account, InlinePolicy, Resource, Role, User, Workspace
+from iam_desktop.policy import Decision, PolicySet, Principal, PrincipalKind, Request, Stage, evaluate
 
 ASSUME = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
 READ_WITH_MFA = {"Version": "2012-10-17", "Statement": [{
@@ -204,3 +207,16 @@ def test_compute_resource_path_highlights_its_run_as_edge(qtbot, panel: Question
     highlight = document.highlight
     assert highlight.node_ids == frozenset({"fn", "dev", "bucket"})
     assert highlight.edge_labels == {"runs_as:fn->dev": "runs as"}
+
+
+def test_the_default_stage_is_labelled_by_what_it_decided(qtbot, document: Document) -> None:
+    alice = Principal("arn:aws:iam::111122223333:user/alice", PrincipalKind.USER, account="111122223333")
+    evaluation = evaluate(Request(alice, "sts:GetCallerIdentity", "*", resource_account="111122223333"), PolicySet())
+    assert evaluation.decision is Decision.ALLOW and evaluation.deciding_stage is Stage.DEFAULT
+    view = AnswerView(document)
+    qtbot.addWidget(view)
+    view.show_answers([AccessAnswer("alice", "sts:GetCallerIdentity", "*", evaluation)])
+    [(action, decision, why)] = view.row_texts()
+    assert decision == "✔ Allow" and why.startswith("Built-in rule: ") and "nothing allows" not in why
+    assert stage_text(Stage.DEFAULT, allows=False) == "Default: nothing allows"
+    assert stage_text(Stage.IDENTITY, allows=True) == "Identity-based policies"

@@ -263,14 +263,58 @@ def test_highlight_dims_others_and_escape_clears(window: MainWindow) -> None:
                                             node_colors={"alice": "allow"}))
     alice, bucket = window.scene.entity_item("alice"), window.scene.entity_item("bucket")
     edge = window.scene.edge_item(edge_key)
-    assert alice.opacity() == 1.0 and bucket.opacity() < 0.5
+    assert not alice.highlight.dimmed and bucket.highlight.dimmed
     assert alice.highlight.badge == "ALLOW" and alice.highlight.tint == "allow"
     assert edge.highlight.emphasised and edge.highlight.label == "1. member of"
     assert edge.boundingRect().width() > 0
     window.view.setFocus()
     QTest.keyClick(window.view.viewport(), Qt.Key.Key_Escape)
     assert window.document.highlight is None
-    assert bucket.opacity() == 1.0 and not alice.highlight.badge
+    assert not bucket.highlight.dimmed and not alice.highlight.badge
+
+
+
+def test_a_highlight_change_repaints_only_the_items_whose_state_changes(window: MainWindow,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    scene = window.scene
+    member = Edge(EdgeKind.MEMBER_OF, "alice", "devs").key
+    window.document.set_highlight(Highlight(frozenset({"alice", "devs"}), frozenset({member})))
+    repainted: list[str] = []
+    for entity_id, item in scene.entity_items().items():
+        monkeypatch.setattr(item, "update", lambda *_args, name=entity_id: repainted.append(name))
+    for edge_key, edge in scene.edge_items().items():
+        monkeypatch.setattr(edge, "update", lambda *_args, name=edge_key: repainted.append(name))
+
+    window.document.set_highlight(Highlight(frozenset({"alice", "bucket"}), node_badges={"bucket": "NO ALLOW"}))
+    assert sorted(repainted) == sorted(["devs", "bucket", member])  # alice stays emphasised; the rest stay dim
+    assert scene.entity_item("devs").highlight.dimmed and not scene.entity_item("bucket").highlight.dimmed
+    assert scene.edge_item(member).highlight.dimmed and scene.entity_item("far").highlight.dimmed
+
+    repainted.clear()
+    window.document.set_highlight(None)  # fading stops: every item that was dim is repainted, alice too
+    assert set(repainted) == set(scene.entity_items()) | set(scene.edge_items())
+    assert not any(i.highlight.dimmed for i in [*scene.entity_items().values(), *scene.edge_items().values()])
+
+
+def test_dimmed_items_paint_faded_and_the_others_do_not(window: MainWindow) -> None:
+    """The view does not restore painter state between items: a faded card must not fade the next ones."""
+    scene, view = window.scene, window.view
+
+    def card_pixels() -> dict[str, str]:
+        image = view.viewport().grab().toImage()
+        return {entity_id: image.pixelColor(view.mapFromScene(scene.entity_item(entity_id).mapToScene(
+            QPointF(3, 25)))).name() for entity_id in ("devs", "alice", "deploy")}
+
+    for zoom in (1.0, 0.2):
+        view.set_zoom(zoom)
+        view.centerOn(QPointF(300, 200))
+        window.document.set_highlight(None)
+        plain = card_pixels()
+        window.document.set_highlight(Highlight(frozenset({"alice"})))
+        assert scene.entity_item("acct").highlight.dimmed and scene.edge_items()
+        shown = card_pixels()
+        assert shown["alice"] == plain["alice"], zoom
+        assert shown["devs"] != plain["devs"] and shown["deploy"] != plain["deploy"], zoom
 
 
 def test_export_png_and_svg(window: MainWindow, tmp_path: Path) -> None:

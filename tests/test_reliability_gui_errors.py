@@ -136,12 +136,6 @@ WORKER_FAILURE = textwrap.dedent("""
 """)
 
 
-@pytest.mark.xfail(strict=True, reason="gui/errors.install_excepthook's hook calls show_error in whatever thread "
-                   "raised: an exception in a worker QThread (ImportThread.run catches only OSError/ValueError) "
-                   "builds the ErrorDialog in the worker thread ('QObject::setParent: Cannot set parent, new parent "
-                   "is in a different thread'), undefined behaviour in Qt (fix: when QThread.currentThread() is not "
-                   "the application's thread, emit a signal of a GUI-thread QObject (queued) carrying title, "
-                   "message and details, and show the dialog from its slot)")
 def test_an_exception_in_a_worker_thread_shows_the_dialog_on_the_gui_thread(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent), QT_QPA_PLATFORM="offscreen",
                IAM_DESKTOP_RECOVERY_DIR=str(tmp_path / "recovery"),

@@ -144,9 +144,6 @@ def test_a_save_onto_a_full_disk_keeps_the_file_and_the_unsaved_mark(window: Mai
     assert window.files.write_to(path) and not window.document.is_modified()
 
 
-@pytest.mark.xfail(strict=True, reason="gui/file_actions.write_to shows only 'The model could not be saved to "
-                   "PATH.'; the reason (here 'No space left on device') is hidden behind Copy details (fix: put "
-                   "ModelFileError.reason in the message, as open_path does)")
 def test_a_failed_save_tells_why_in_the_message(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     _save_onto_a_full_disk(window, monkeypatch)
     [dialog] = _dialogs()

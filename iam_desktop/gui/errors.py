@@ -8,7 +8,7 @@ import traceback
 from types import TracebackType
 from typing import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget,
@@ -51,14 +51,40 @@ class ErrorDialog(QDialog):
 
 def show_error(parent: QWidget | None, title: str, message: str, details: str = "") -> ErrorDialog:
     """Log the error and show it in a window-modal dialog (not blocking the caller); returns the dialog."""
+    _log_error(title, message, details)
+    return _open_dialog(parent, title, message, details)
+
+
+def _log_error(title: str, message: str, details: str) -> None:
     log.error("%s: %s%s", title, message, f"\n{details}" if details and details != message else "")
+
+
+def _open_dialog(parent: QWidget | None, title: str, message: str, details: str) -> ErrorDialog:
     dialog = ErrorDialog(title, message, details, parent)
     dialog.open()
     return dialog
 
 
+class _GuiThreadReporter(QObject):
+    """Lives on the GUI thread; a report emitted from any thread is queued to it and shown as a dialog there."""
+
+    report = Signal(str, str, str)
+
+    def __init__(self, parent_of: Callable[[], QWidget | None]) -> None:
+        super().__init__()
+        self._parent_of = parent_of
+        self.report.connect(self._on_report, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(str, str, str)
+    def _on_report(self, title: str, message: str, details: str) -> None:
+        _open_dialog(self._parent_of(), title, message, details)
+
+
 def install_excepthook(parent_of: Callable[[], QWidget | None], only_if_default: bool = False) -> bool:
     """Turn uncaught exceptions into an error dialog (the document stays open) instead of a raw traceback.
+
+    An exception raised off the GUI thread (in a worker ``QThread``) is logged there and its dialog is shown
+    on the GUI thread, through a queued signal: Qt widgets must not be made in another thread.
 
     Parameters
     ----------
@@ -74,6 +100,14 @@ def install_excepthook(parent_of: Callable[[], QWidget | None], only_if_default:
     """
     if only_if_default and sys.excepthook is not sys.__excepthook__:
         return False
+    reporters: list[_GuiThreadReporter] = []  # made here when on the GUI thread, else by the first worker error
+
+    def reporter(app: QCoreApplication) -> _GuiThreadReporter:
+        if not reporters:
+            made = _GuiThreadReporter(parent_of)
+            made.moveToThread(app.thread())
+            reporters.append(made)
+        return reporters[0]
 
     def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
@@ -82,10 +116,18 @@ def install_excepthook(parent_of: Callable[[], QWidget | None], only_if_default:
         details = "".join(traceback.format_exception(kind, error, trace))
         message = (f"Something went wrong: {error}\n\nYour model is still open; save it under a new name "
                    "if in doubt, and report the details.")
-        if QApplication.instance() is None:
+        app = QApplication.instance()
+        if app is None:
             sys.__excepthook__(kind, error, trace)
             return
-        show_error(parent_of(), "Unexpected error", message, details)
+        if QThread.currentThread() is app.thread():
+            show_error(parent_of(), "Unexpected error", message, details)
+            return
+        _log_error("Unexpected error in a worker thread", message, details)
+        reporter(app).report.emit("Unexpected error", message, details)
 
+    app = QApplication.instance()
+    if app is not None and QThread.currentThread() is app.thread():
+        reporter(app)
     sys.excepthook = hook
     return True

@@ -119,7 +119,9 @@ class FileActions(QObject):
         try:
             save_model(self.document.workspace, path)
         except (ModelFileError, OSError) as exc:
-            show_error(self.window, "Cannot save model", f"The model could not be saved to {path}.", str(exc))
+            reason = exc.reason if isinstance(exc, ModelFileError) else exc.strerror or str(exc)
+            show_error(self.window, "Cannot save model", f"The model could not be saved to {path}.\n\n{reason}",
+                       str(exc))
             return False
         self.document.mark_saved(path)
         self.window.remember_recent(path)

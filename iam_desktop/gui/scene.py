@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Union
+from typing import Iterable, Union
 
 from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QKeyEvent
@@ -62,8 +62,10 @@ class CanvasScene(QGraphicsScene):
         self._syncing_selection = False
         self._fallback_top: float | None = None
         self._fallback_count = 0
+        self._shown_highlight: Highlight | None = None
         self.interaction = CanvasInteraction(self)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setBspTreeDepth(8)  # Qt's automatic depth files long edges in many leaves: slow, big first paint
         document.changed.connect(self._on_model_changed)
         document.selection_changed.connect(self._on_document_selection)
         document.highlight_changed.connect(self._on_highlight_changed)
@@ -260,30 +262,30 @@ class CanvasScene(QGraphicsScene):
 
     # ----- highlight -------------------------------------------------------------------------------------
     def _on_highlight_changed(self, highlight: Highlight | None) -> None:
-        self._apply_highlight(highlight)
+        self._apply_highlight(highlight, everything=False)
 
-    def _apply_highlight(self, highlight: Highlight | None) -> None:
-        for entity_id, item in self._entity_items.items():
-            state = item.highlight
-            covered = highlight is not None and highlight.covers_node(entity_id)
-            state.emphasised = highlight is not None and entity_id in highlight.node_ids
-            state.badge = highlight.node_badges.get(entity_id, "") if highlight else ""
-            state.tint = highlight.node_colors.get(entity_id, "") if highlight else ""
-            state.dimmed = highlight is not None and highlight.dim_others and not covered
-            item.setOpacity(0.25 if state.dimmed else 1.0)
-            item.update()
-        for key, edge in self._edge_items.items():
-            state = edge.highlight
-            covered = highlight is not None and highlight.covers_edge(key)
-            state.emphasised = covered
-            state.dimmed = highlight is not None and highlight.dim_others and not covered
-            label = highlight.edge_labels.get(key, "") if highlight else ""
-            if label != state.label:
-                edge.prepareGeometryChange()
-                state.label = label
-            edge.setZValue(2.0 if label else -0.5 if covered else -1.0)  # a label stays readable over nodes
-            edge.setOpacity(0.2 if state.dimmed else 1.0)
-            edge.update()
+    def _apply_highlight(self, highlight: Highlight | None, everything: bool = True) -> None:
+        """Show ``highlight``, touching only the items whose highlight state changes.
+
+        Without ``everything``, only the items the previous or the new highlight names are looked at, unless
+        fading the others starts or stops (then every item is).
+        """
+        before = self._shown_highlight
+        self._shown_highlight = highlight
+        if everything or _dims(before) != _dims(highlight):
+            node_ids: Iterable[str] = self._entity_items
+            edge_keys: Iterable[str] = self._edge_items
+        else:
+            node_ids = _named_nodes(before) | _named_nodes(highlight)
+            edge_keys = _named_edges(before) | _named_edges(highlight)
+        for entity_id in node_ids:
+            item = self._entity_items.get(entity_id)
+            if item is not None:
+                _show_node_state(item, entity_id, highlight)
+        for key in edge_keys:
+            edge = self._edge_items.get(key)
+            if edge is not None:
+                _show_edge_state(edge, key, highlight)
 
     # ----- gestures (delegated to CanvasInteraction) -----------------------------------------------------
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -332,3 +334,45 @@ class CanvasScene(QGraphicsScene):
     def dropEvent(self, event: QGraphicsSceneDragDropEvent) -> None:
         """Create the dropped palette entry (Qt override)."""
         self.interaction.drop(event)
+
+
+def _dims(highlight: Highlight | None) -> bool:
+    return highlight is not None and highlight.dim_others
+
+
+def _named_nodes(highlight: Highlight | None) -> set[str]:
+    if highlight is None:
+        return set()
+    return set(highlight.node_ids).union(highlight.node_badges, highlight.node_colors)
+
+
+def _named_edges(highlight: Highlight | None) -> set[str]:
+    return set() if highlight is None else set(highlight.edge_keys).union(highlight.edge_labels)
+
+
+def _show_node_state(item: EntityItem, entity_id: str, highlight: Highlight | None) -> None:
+    """Set a node's or frame's highlight state; repaint it only when the state changed."""
+    state = item.highlight
+    emphasised = highlight is not None and entity_id in highlight.node_ids
+    badge = highlight.node_badges.get(entity_id, "") if highlight else ""
+    tint = highlight.node_colors.get(entity_id, "") if highlight else ""
+    dimmed = highlight is not None and highlight.dim_others and not highlight.covers_node(entity_id)
+    if (state.emphasised, state.badge, state.tint, state.dimmed) != (emphasised, badge, tint, dimmed):
+        state.emphasised, state.badge, state.tint, state.dimmed = emphasised, badge, tint, dimmed
+        item.update()
+
+
+def _show_edge_state(edge: EdgeItem, key: str, highlight: Highlight | None) -> None:
+    """Set an edge's highlight state (a labelled edge goes above the nodes); repaint it only when it changed."""
+    state = edge.highlight
+    covered = highlight is not None and highlight.covers_edge(key)
+    dimmed = _dims(highlight) and not covered
+    label = highlight.edge_labels.get(key, "") if highlight else ""
+    if (state.emphasised, state.dimmed, state.label) == (covered, dimmed, label):
+        return
+    if label != state.label:
+        edge.prepareGeometryChange()
+        state.label = label
+    state.emphasised, state.dimmed = covered, dimmed
+    edge.setZValue(2.0 if label else -0.5 if covered else -1.0)  # a label stays readable over nodes
+    edge.update()

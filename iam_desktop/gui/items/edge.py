@@ -36,8 +36,10 @@ EDGE_STYLES: dict[EdgeKind, EdgeStyle] = {
     EdgeKind.RESOURCE_ACCESS: EdgeStyle("#d64a6b", Qt.PenStyle.SolidLine, "filled",
                                         EDGE_LABELS[EdgeKind.RESOURCE_ACCESS]),
 }
+_FAR_PENS = {kind: QPen(QColor(style.color), 0) for kind, style in EDGE_STYLES.items()}  # hairlines, zoomed out
 _HEAD = 11.0
 _SPREAD = 22.0
+_DIMMED_OPACITY = 0.2
 
 
 def _clip(rect: QRectF, toward: QPointF) -> QPointF:
@@ -157,15 +159,19 @@ class EdgeItem(QGraphicsItem):
         return QRectF(self._mid.x() - width / 2, self._mid.y() - 11, width, 22)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        """Draw the line, its head and (when highlighted) its label (Qt override)."""
-        palette = palette_of(widget)
-        color = palette.color(QPalette.ColorRole.Highlight) if self.isSelected() else QColor(self._style.color)
+        """Draw the line, its head and (when highlighted) its label; faded when a highlight dims it (Qt override)."""
+        if self.highlight.dimmed:
+            painter.setOpacity(_DIMMED_OPACITY)
+        selected = self.isSelected()
         if QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) < 0.3:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(QPen(color, 0))
+            painter.setPen(QPen(palette_of(widget).color(QPalette.ColorRole.Highlight), 0) if selected
+                           else _FAR_PENS[self.edge.kind])
             painter.drawLine(self._ends)
             return
-        width = 3.4 if self.highlight.emphasised or self.isSelected() else 1.6
+        palette = palette_of(widget)
+        color = palette.color(QPalette.ColorRole.Highlight) if selected else QColor(self._style.color)
+        width = 3.4 if self.highlight.emphasised or selected else 1.6
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pen = QPen(color, width, self._style.dash, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)

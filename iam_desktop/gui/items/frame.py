@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPalett
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from iam_desktop.gui.icons import paint_tile, style_for
-from iam_desktop.gui.items.node import OVERLAY_COLORS, HighlightState, base_font, palette_of
+from iam_desktop.gui.items.node import DIMMED_OPACITY, OVERLAY_COLORS, HighlightState, base_font, palette_of
 
 if TYPE_CHECKING:
     from iam_desktop.gui.items.edge import EdgeItem
@@ -104,7 +104,9 @@ class FrameItem(QGraphicsItem):
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        """Draw the tinted body, the title bar and the grip (Qt override)."""
+        """Draw the tinted body, the title bar and the grip; faded when a highlight dims it (Qt override)."""
+        if self.highlight.dimmed:
+            painter.setOpacity(DIMMED_OPACITY)
         palette = palette_of(widget)
         color = QColor(style_for(self._style_key).color)
         rect = self.body_rect()

@@ -17,6 +17,9 @@ NODE_WIDTH = 184.0
 NODE_HEIGHT = 50.0
 HANDLE_RADIUS = 7.0
 WRAP_AFTER = " .-_/:@+="
+_BODY = QRectF(0.0, 0.0, NODE_WIDTH, NODE_HEIGHT)
+_BOUNDS = QRectF(-4.0, -12.0, NODE_WIDTH + HANDLE_RADIUS + 8.0, NODE_HEIGHT + 16.0)  # the handle and badge stick out
+DIMMED_OPACITY = 0.25  # a node or frame a highlight fades
 OVERLAY_COLORS = {"allow": QColor(46, 160, 67), "deny": QColor(215, 58, 73)}
 
 
@@ -68,6 +71,7 @@ class NodeItem(QGraphicsItem):
         self._title = title
         self._subtitle = subtitle
         self._style_key = style_key
+        self._color = QColor(style_for(style_key).color)
         self._hovered = False
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
@@ -85,6 +89,7 @@ class NodeItem(QGraphicsItem):
         """Show a new name, subtitle and kind look."""
         if (title, subtitle, style_key) != (self._title, self._subtitle, self._style_key):
             self._title, self._subtitle, self._style_key = title, subtitle, style_key
+            self._color = QColor(style_for(style_key).color)
             self.setToolTip(f"{title}\n{subtitle}")
             self.update()
 
@@ -104,7 +109,7 @@ class NodeItem(QGraphicsItem):
     # ----- Qt overrides --------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
         """The card plus the handle and the badge that stick out (Qt override)."""
-        return QRectF(-4.0, -12.0, NODE_WIDTH + HANDLE_RADIUS + 8.0, NODE_HEIGHT + 16.0)
+        return _BOUNDS
 
     def shape(self) -> QPainterPath:
         """The card and its connect handle (Qt override)."""
@@ -115,17 +120,19 @@ class NodeItem(QGraphicsItem):
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        """Draw the card: simplified when zoomed far out (Qt override)."""
-        palette = palette_of(widget)
-        color = QColor(style_for(self._style_key).color)
-        rect = self.body_rect()
+        """Draw the card: simplified when zoomed far out, faded when a highlight dims it (Qt override)."""
+        if self.highlight.dimmed:
+            painter.setOpacity(DIMMED_OPACITY)
         selected = self.isSelected()
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < 0.3:
-            painter.fillRect(rect, QColor(palette.color(QPalette.ColorRole.Highlight)) if selected else color)
+        if lod < 0.3:  # thousands of cards at once: as little work per card as possible
+            painter.fillRect(_BODY, palette_of(widget).color(QPalette.ColorRole.Highlight) if selected else self._color)
             if lod > 0.1:
-                self._paint_far_title(painter, rect, lod, base_font(widget))
+                self._paint_far_title(painter, _BODY, lod, base_font(widget))
             return
+        palette = palette_of(widget)
+        color = self._color
+        rect = self.body_rect()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         border = palette.color(QPalette.ColorRole.Highlight) if selected else color
         width = 3.0 if selected or self.highlight.emphasised else 1.4

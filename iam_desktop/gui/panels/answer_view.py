@@ -31,8 +31,9 @@ STAGE_TEXT = {
     Stage.EXPLICIT_DENY: "Explicit deny check", Stage.SCP: "Service control policies (SCPs)",
     Stage.RCP: "Resource control policies (RCPs)", Stage.RESOURCE_POLICY: "Resource-based policy",
     Stage.IDENTITY: "Identity-based policies", Stage.PERMISSION_BOUNDARY: "Permissions boundary",
-    Stage.SESSION: "Session policies", Stage.DEFAULT: "Default (nothing allows)",
+    Stage.SESSION: "Session policies", Stage.DEFAULT: "Default: nothing allows",
 }
+BUILT_IN_RULE_TEXT = "Built-in rule"
 STAGE_OUTCOME_TEXT = {StageOutcome.ALLOW: "allows", StageOutcome.DENY: "denies", StageOutcome.NO_MATCH: "nothing matches",
                       StageOutcome.NOT_PRESENT: "not present"}
 MATCH_TEXT = {MatchOutcome.MATCH: "✓", MatchOutcome.NO_MATCH: "✗", MatchOutcome.NOT_APPLICABLE: "–"}
@@ -48,6 +49,11 @@ def decision_color(decision: Decision) -> QColor:
     """The decision's colour, lightened when the application draws light text on dark backgrounds."""
     color = QColor(DECISION_COLOR[decision])
     return color.lighter(170) if is_dark(QGuiApplication.palette()) else color
+
+
+def stage_text(stage: Stage, allows: bool) -> str:
+    """The stage's name; the default stage reads by what it decided (a built-in rule allows, or nothing does)."""
+    return BUILT_IN_RULE_TEXT if stage is Stage.DEFAULT and allows else STAGE_TEXT[stage]
 
 
 def decision_text(decision: Decision) -> str:
@@ -183,7 +189,9 @@ class AnswerView(QWidget):
 
     def _answer_item(self, answer: AccessAnswer) -> QTreeWidgetItem:
         if answer.evaluation.decision is Decision.ALLOW or not answer.paths:
-            why = f"{STAGE_TEXT[answer.evaluation.deciding_stage]}: {answer.evaluation.reason}"
+            evaluation = answer.evaluation
+            why = (f"{stage_text(evaluation.deciding_stage, evaluation.decision is Decision.ALLOW)}: "
+                   f"{evaluation.reason}")
         else:
             path = answer.paths[0]
             why = f"Through {self._path_text(answer.principal_id, path)}: {path.final.reason}"
@@ -226,7 +234,8 @@ class AnswerView(QWidget):
             self._stage_item(parent, stage, stage.stage is evaluation.deciding_stage)
 
     def _stage_item(self, parent: QTreeWidgetItem, stage: StageResult, deciding: bool) -> None:
-        label = STAGE_TEXT[stage.stage] + ("  ◀ decided here" if deciding else "")
+        label = stage_text(stage.stage, stage.outcome is StageOutcome.ALLOW)
+        label += "  ◀ decided here" if deciding else ""
         item = QTreeWidgetItem(parent, [label, STAGE_OUTCOME_TEXT[stage.outcome], stage.note])
         item.setToolTip(2, stage.note)
         if deciding:
