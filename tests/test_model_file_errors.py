@@ -196,3 +196,34 @@ def test_a_model_nested_too_deep_is_not_written() -> None:
     ws.add(Group("g", "g", "acct", inline_policies=(InlinePolicy("deep", {"Statement": [], "X": deep}),)))
     with pytest.raises(ModelFileError, match="deeper than 100"):
         dumps_model(ws)
+
+
+def test_depth_check_agrees_with_a_token_by_token_scan() -> None:
+    import random
+    import re
+
+    from iam_desktop.formats.json_text import JsonTextError, check_depth, line_column
+
+    token = re.compile(r'[\[\]{}]|"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+    def scanned(text: str, limit: int) -> tuple[int, int] | None:
+        depth = 0
+        for match in token.finditer(text):
+            char = match.group()[0]
+            depth += 1 if char in "[{" else -1 if char in "]}" else 0
+            if char in "[{" and depth > limit:
+                return line_column(text, match.start())
+        return None
+
+    def checked(text: str, limit: int) -> tuple[int, int] | None:
+        try:
+            check_depth(text, limit)
+        except JsonTextError as error:
+            return error.line or 0, error.column or 0
+        return None
+
+    chooser = random.Random(5)
+    for _ in range(20000):
+        text = "".join(chooser.choice('[]{}"\\ a\n') for _ in range(chooser.randint(0, 30)))
+        limit = chooser.randint(0, 4)
+        assert checked(text, limit) == scanned(text, limit), (text, limit)

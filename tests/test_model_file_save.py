@@ -148,3 +148,19 @@ def test_a_model_too_big_to_reopen_is_refused_before_writing(tmp_path: Path, mon
     with pytest.raises(ModelFileError, match="cannot be opened again"):
         save_model(model("new"), path)
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["m.iamd.json"]
+
+
+def test_indented_writer_writes_what_json_dumps_writes() -> None:
+    import json
+    import math
+
+    from iam_desktop.formats.json_indent import dumps_indented
+
+    samples = [{"a": [1, 2.5, None, True, False, "é\n\"\\", {}, [], {"x": (1, 2)}], 1: "int key", "t": (), "n": -0.0,
+                "big": 10**20, "nested": {"k": {"k": [1e300, 1e-300, "✓"]}}},
+               [], {}, "s", 1.0, [[[]]], {True: 1, None: 2, 2.5: 3}, ("tuple", {"in": "side"})]
+    for sample in samples:
+        assert dumps_indented(sample) == json.dumps(sample, indent=2, ensure_ascii=False, allow_nan=False)
+    for bad in (math.nan, {"a": [math.inf]}, {"a": object()}, {(1,): 2}):
+        with pytest.raises((TypeError, ValueError)):
+            dumps_indented(bad)

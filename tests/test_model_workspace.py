@@ -211,3 +211,18 @@ def test_policies_aws_would_reject_are_refused(ws: Workspace) -> None:
                              policy_type=PolicyType.SCP))
     assert ws.same_content(before)
     ws.add(ManagedPolicy("empty", "Unknown", {"Version": "2012-10-17", "Statement": []}, "acct"))  # allows nothing
+
+
+def test_policy_documents_are_parsed_once_per_document_object() -> None:
+    from iam_desktop.model.validation import parsed_policy
+    from iam_desktop.policy import PolicyParseError
+
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    first = parsed_policy(document, "identity")
+    assert parsed_policy(document, "identity") is first
+    assert parsed_policy(dict(document), "identity") is not first
+    assert parsed_policy(document, "boundary") is not first
+    broken = {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]}
+    for _ in range(2):
+        with pytest.raises(PolicyParseError):
+            parsed_policy(broken, "identity")

@@ -6,6 +6,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from json.decoder import scanstring
 from typing import Any, Iterator
 
@@ -18,6 +19,9 @@ JsonPath = tuple[str | int, ...]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOKEN = re.compile(r'[\[\]{}]|"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|NaN|-?Infinity")
 
@@ -69,7 +73,14 @@ def decode_utf8(data: bytes) -> str:
 
 
 def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
-    """Raise JsonTextError when arrays/objects nest deeper than ``limit`` (checked before any parsing)."""
+    """Raise JsonTextError when arrays/objects nest deeper than ``limit`` (checked before any parsing).
+
+    The depth is found by C-level passes (strings removed, then everything but brackets); only a text that
+    is too deep is scanned token by token, to name the place.
+    """
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    if max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) <= limit:
+        return
     depth = 0
     for match in _TOKEN.finditer(text):
         char = match.group()[0]

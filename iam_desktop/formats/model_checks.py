@@ -25,7 +25,7 @@ def assemble_workspace(name: str, region: str, entities: list[Entity],
     _check_references(entities)
     workspace = Workspace(name, region)
     try:
-        workspace.add_many(entities, placements)
+        workspace.add_many(entities, placements, fields_checked=True)  # _check_ids_and_fields ran them
     except ModelError as error:
         raise FieldError(("entities", _culprit(entities)), str(error)) from None
     return workspace

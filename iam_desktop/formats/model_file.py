@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import gc
 import os
 import stat
 import tempfile
@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 from iam_desktop.formats.entity_codec import (
     FieldError, decode_entity, decode_placement, encode_entity, encode_placement,
 )
+from iam_desktop.formats.json_indent import dumps_indented
 from iam_desktop.formats.json_text import (
     MAX_BYTES, JsonPath, JsonTextError, check_depth, format_path, locate, parse_json_bytes,
 )
@@ -99,7 +100,7 @@ def dumps_model(ws: Workspace) -> str:
         that loading would refuse (nesting deeper than the limit).
     """
     try:
-        text = json.dumps(model_to_json(ws), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        text = dumps_indented(model_to_json(ws)) + "\n"
     except (TypeError, ValueError, RecursionError) as error:
         raise ModelFileError(f"the model cannot be written as JSON: {error}") from error
     try:
@@ -198,6 +199,16 @@ def loads_model(text: str | bytes, source: str = "") -> Workspace:
     source
         A label for messages, usually the file name.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # reading makes only live objects: spare the cyclic collector's repeated walks over them
+    try:
+        return _loads_model(text, source)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _loads_model(text: str | bytes, source: str) -> Workspace:
     try:
         document = parse_json_bytes(text)
     except JsonTextError as error:

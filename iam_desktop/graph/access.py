@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Mapping
 
-from iam_desktop.graph.answers import AccessAnswer, AccessMatrix, AccessPath, EscalationFinding, Hop, best_decision
+from iam_desktop.graph.answers import (
+    DECISION_CODE, AccessAnswer, AccessMatrix, AccessPath, EscalationFinding, Hop,
+)
 from iam_desktop.graph.assume import DEFAULT_MAX_DEPTH, AssumeGraph
 from iam_desktop.graph.escalation import find_escalations
-from iam_desktop.model.authorization import AuthorizationContext
+from iam_desktop.model.authorization import AuthorizationContext, Caller
 from iam_desktop.model.entities import Resource, Role, ServicePrincipal, User
 from iam_desktop.model.resource_types import resource_type
 from iam_desktop.model.workspace import Change, ChangeKind, Workspace
@@ -16,6 +18,7 @@ from iam_desktop.policy import Decision, Evaluation
 Context = Mapping[str, tuple[str, ...]]
 MAX_PATHS = 64
 _ASSUME_GRAPH_CACHE = 8
+_ALLOW = DECISION_CODE[Decision.ALLOW]
 _S3_BUCKET_LEVEL = frozenset({"s3:listbucket", "s3:listbucketversions", "s3:listbucketmultipartuploads",
                               "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucket", "s3:getbucketacl",
                               "s3:putbucketacl", "s3:getbucketlocation", "s3:createbucket"})
@@ -197,24 +200,52 @@ class AccessGraph:
                                            if a != "*") for r in resources}
         all_actions = tuple(dict.fromkeys(a for acts in per_resource.values() for a in acts))
         result = AccessMatrix(principals, resources, all_actions, explain=self._explain_cell(context, max_depth))
-        total = len(principals) * sum(len(a) for a in per_resource.values())
-        done = 0
+        columns: dict[str, list[tuple[int, str]]] = {}  # action -> (offset in a row, resource ARN) of its cells
         for resource_id in resources:
             for action in per_resource[resource_id]:
-                arn = resource_arn_for(self._resource(resource_id), action)
-                for principal_id in principals:
+                columns.setdefault(action, []).append(
+                    (result.offset(resource_id, action), resource_arn_for(self._resource(resource_id), action)))
+        total = len(principals) * sum(len(cells) for cells in columns.values())
+        done = 0
+        for principal_id in principals:
+            caller = self.context.resolve(principal_id)
+            sessions: list[Caller] | None = None
+            row = result.row(principal_id)
+            for action, cells in columns.items():
+                arns = [arn for _, arn in cells]
+                codes = [DECISION_CODE[d] for d in self.context.decide_row(caller, action, arns, context)]
+                denied = [index for index, code in enumerate(codes) if code != _ALLOW]
+                if denied:
+                    if sessions is None:  # the roles the principal reaches, as sessions named after it
+                        sessions = self._sessions(principal_id, context, max_depth)
+                    for session in sessions:
+                        decisions = self.context.decide_row(session, action, [arns[i] for i in denied], context)
+                        for index, decision in zip(denied, decisions):
+                            if decision is Decision.ALLOW:
+                                codes[index] = _ALLOW
+                        denied = [index for index in denied if codes[index] != _ALLOW]
+                        if not denied:
+                            break
+                if progress is None and cancelled is None:
+                    for (offset, _), code in zip(cells, codes):
+                        row[offset] = code
+                    continue
+                for (offset, _), code in zip(cells, codes):
                     if cancelled is not None and cancelled():
                         result.complete = False
                         return result
-                    own = self.context.decide(principal_id, action, arn, context)
-                    via_path = own is not Decision.ALLOW and self._allowing_roles(
-                        principal_id, action, arn, context, max_depth)
-                    result.cells[(principal_id, resource_id, action)] = best_decision(
-                        [own, Decision.ALLOW] if via_path else [own])
+                    row[offset] = code
                     done += 1
                     if progress is not None:
                         progress(done, total)
         return result
+
+    def _sessions(self, source: str, context: Context | None, max_depth: int) -> list[Caller]:
+        """The sessions (named after ``source``) of the roles ``source`` reaches, itself and its run-as start aside."""
+        start = self._path_start(source)
+        return [self.context.resolve(node, source)
+                for node in self.assume_graph_for(context).reachable(source, max_depth)
+                if node != source and node != start and isinstance(self.workspace.entities.get(node), Role)]
 
     def _resource(self, resource_id: str) -> Resource:
         entity = self.workspace.get(resource_id)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from collections.abc import Callable, Iterator, Mapping
+from typing import Literal
 
 from iam_desktop.policy import Decision, Evaluation
 
@@ -80,19 +81,95 @@ class AccessAnswer:
         return self.decision is Decision.ALLOW
 
 
-@dataclass
+_CODES: tuple[Decision | None, ...] = (None, Decision.ALLOW, Decision.EXPLICIT_DENY, Decision.IMPLICIT_DENY)
+DECISION_CODE = {decision: code for code, decision in enumerate(_CODES) if decision is not None}
+"""The byte a matrix row stores for each decision (0: not computed)."""
+
+
+def _first_index(values: tuple[str, ...]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for position, value in enumerate(values):
+        index.setdefault(value, position)
+    return index
+
+
+class MatrixCells(Mapping[tuple[str, str, str], Decision]):
+    """A read-only mapping view of a matrix's computed cells, in resource, action, principal order."""
+
+    def __init__(self, matrix: AccessMatrix) -> None:
+        self._matrix = matrix
+
+    def __getitem__(self, key: tuple[str, str, str]) -> Decision:
+        found = self._matrix.decision(*key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[tuple[str, str, str]]:
+        matrix = self._matrix
+        width = len(matrix.actions)
+        for resource_id, r in matrix.resource_index.items():
+            for action, a in matrix.action_index.items():
+                offset = r * width + a
+                for principal_id, row in matrix.rows.items():
+                    if row[offset]:
+                        yield principal_id, resource_id, action
+
+    def __len__(self) -> int:
+        return sum(len(row) - row.count(0) for row in self._matrix.rows.values())
+
+
 class AccessMatrix:
     """Decisions for every (principal, resource, action) cell; ``answer`` explains one cell on demand.
 
-    ``complete`` is False when the computation was cancelled part-way (missing cells were not computed).
+    Decisions are stored compactly, one ``bytearray`` per principal indexed by resource x action (a byte a
+    cell); ``cells`` is a read-only mapping view of the computed cells (``cells`` given to the constructor
+    are stored). ``complete`` is False when the computation was cancelled part-way (missing cells were not
+    computed).
     """
 
-    principal_ids: tuple[str, ...]
-    resource_ids: tuple[str, ...]
-    actions: tuple[str, ...]
-    cells: dict[tuple[str, str, str], Decision] = field(default_factory=dict)
-    complete: bool = True
-    explain: Callable[[str, str, str], AccessAnswer] | None = None
+    def __init__(self, principal_ids: tuple[str, ...], resource_ids: tuple[str, ...], actions: tuple[str, ...],
+                 cells: Mapping[tuple[str, str, str], Decision] | None = None, complete: bool = True,
+                 explain: Callable[[str, str, str], AccessAnswer] | None = None) -> None:
+        self.principal_ids = principal_ids
+        self.resource_ids = resource_ids
+        self.actions = actions
+        self.complete = complete
+        self.explain = explain
+        self.rows: dict[str, bytearray] = {}
+        self.resource_index = _first_index(resource_ids)
+        self.action_index = _first_index(actions)
+        for (principal_id, resource_id, action), decision in (cells or {}).items():
+            self.set(principal_id, resource_id, action, decision)
+
+    @property
+    def cells(self) -> Mapping[tuple[str, str, str], Decision]:
+        """The computed cells as a mapping (principal, resource, action) -> Decision."""
+        return MatrixCells(self)
+
+    def row(self, principal_id: str) -> bytearray:
+        """The principal's decision codes (0 not computed, then ALLOW, EXPLICIT_DENY, IMPLICIT_DENY), created empty."""
+        found = self.rows.get(principal_id)
+        if found is None:
+            found = self.rows[principal_id] = bytearray(len(self.resource_ids) * len(self.actions))
+        return found
+
+    def offset(self, resource_id: str, action: str) -> int:
+        """The index of a (resource, action) cell in a principal's row."""
+        return self.resource_index[resource_id] * len(self.actions) + self.action_index[action]
+
+    def set(self, principal_id: str, resource_id: str, action: str, decision: Decision) -> None:
+        """Store one cell's decision."""
+        self.row(principal_id)[self.offset(resource_id, action)] = DECISION_CODE[decision]
+
+    def decision(self, principal_id: str, resource_id: str, action: str) -> Decision | None:
+        """The cell's decision, or None when it was not computed (or is not part of the matrix)."""
+        row = self.rows.get(principal_id)
+        r = self.resource_index.get(resource_id)
+        a = self.action_index.get(action)
+        if row is None or r is None or a is None:
+            return None
+        return _CODES[row[r * len(self.actions) + a]]
 
     def answer(self, principal_id: str, resource_id: str, action: str) -> AccessAnswer:
         """The explained answer behind one cell (computed now)."""

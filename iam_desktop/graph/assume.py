@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from typing import Any, Iterator, Mapping
 
@@ -200,6 +201,12 @@ class AssumeGraph:
 
     def expand_all(self) -> None:
         """Compute the edges of every user, role, service principal and compute resource of the model."""
-        for entity in self.context.workspace.entities.values():
-            if isinstance(entity, (User, Role, ServicePrincipal)) or (isinstance(entity, Resource) and entity.runs_as):
-                self.expand(entity.id)
+        collecting = gc.isenabled()
+        gc.disable()  # expanding makes only live objects: spare the cyclic collector's walks over the model
+        try:
+            for entity in self.context.workspace.entities.values():
+                if isinstance(entity, (User, Role, ServicePrincipal)) or (isinstance(entity, Resource) and entity.runs_as):
+                    self.expand(entity.id)
+        finally:
+            if collecting:
+                gc.enable()

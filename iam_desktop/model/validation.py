@@ -9,7 +9,7 @@ from iam_desktop.model.entities import (
     Account, Entity, EntityKind, Group, ManagedPolicy, OrgUnit, PolicyType, Resource, Role, ServicePrincipal, User,
 )
 from iam_desktop.model.errors import InvalidEntityError
-from iam_desktop.policy import PolicyParseError, parse_policy
+from iam_desktop.policy import PolicyDocument, PolicyParseError, parse_policy
 
 # IAM name rules: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 _IAM_NAME = re.compile(r"^[\w+=,.@-]+$")
@@ -23,6 +23,8 @@ _POLICY_KINDS = (EntityKind.MANAGED_POLICY,)
 _MANAGED_POLICY_TYPES = {PolicyType.IAM: "identity", PolicyType.SCP: "scp", PolicyType.RCP: "rcp"}
 _ORG_PARENT = (EntityKind.ORG_UNIT,)
 _ACCOUNT = (EntityKind.ACCOUNT,)
+_PARSED_LIMIT = 65536
+_parsed: dict[tuple[int, str], tuple[Mapping[str, Any], PolicyDocument]] = {}
 
 
 def check_entity_fields(entity: Entity) -> None:
@@ -67,10 +69,25 @@ def check_entity_fields(entity: Entity) -> None:
         if not document.get("Statement"):
             continue  # no statements: allows nothing (a new role's trust policy, a policy of unknown content)
         try:
-            parse_policy(document, policy_type=policy_type)
+            parsed_policy(document, policy_type)
         except PolicyParseError as error:  # model files refuse such documents, so the model does too
             first = error.issues[0] if error.issues else error
             raise InvalidEntityError(f"{label}: {where} is not a valid {policy_type} policy: {first}") from None
+
+
+def parsed_policy(document: Mapping[str, Any], policy_type: str) -> PolicyDocument:
+    """``parse_policy(document, policy_type=...)``, parsed once per document object (model documents are never
+    changed in place: an edit replaces the entity). The cache keeps a reference to each document, so its id
+    cannot be reused while cached. Raises PolicyParseError (failures are not cached)."""
+    key = (id(document), policy_type)
+    found = _parsed.get(key)
+    if found is not None and found[0] is document:
+        return found[1]
+    parsed = parse_policy(document, policy_type=policy_type)
+    if len(_parsed) >= _PARSED_LIMIT:
+        _parsed.clear()
+    _parsed[key] = (document, parsed)
+    return parsed
 
 
 def policy_documents(entity: Entity) -> Iterator[tuple[str, Mapping[str, Any], str]]:

@@ -179,10 +179,12 @@ class Workspace:
         self.add_many([entity], {entity.id: placement} if placement else {})
 
     def add_many(self, entities: Iterable[Entity], placements: Mapping[str, Placement] | None = None,
-                 positions: Mapping[str, int] | None = None) -> None:
+                 positions: Mapping[str, int] | None = None, fields_checked: bool = False) -> None:
         """Add several entities at once (they may refer to each other); all or nothing.
 
         ``positions`` puts entities back at their earlier index in model order (used by ``restore``).
+        ``fields_checked``: the caller has already run ``check_entity_fields`` on every entity (a model file
+        reader), so that pass is not repeated; references and uniqueness are still checked.
         """
         batch = list(entities)
         seen: set[str] = set()
@@ -193,7 +195,8 @@ class Workspace:
         candidate = dict(self._entities)
         candidate.update((e.id, e) for e in batch)
         for entity in batch:
-            check_entity_fields(entity)
+            if not fields_checked:
+                check_entity_fields(entity)
             self._check_references(entity, candidate)
         self._check_uniqueness(candidate, [e.id for e in batch])
         if positions:

@@ -32,7 +32,7 @@ class CompiledStatement:
     __slots__ = (
         "statement", "is_deny", "error", "conditions", "principal", "not_principal",
         "_action_test", "_action_negated", "_action_cache",
-        "_resource_test", "_resource_negated", "_resource_templates", "has_dynamic_resource",
+        "_resource_test", "_resource_negated", "_resource_templates", "has_dynamic_resource", "matches_every_resource",
     )  # fmt: skip
 
     def __init__(self, statement: Statement, *, substitute_variables: bool) -> None:
@@ -60,6 +60,8 @@ class CompiledStatement:
                 self.has_dynamic_resource = True
             else:
                 self._resource_test = _any_of(tuple(arn_matcher(r) for r in resources)) if resources else (lambda _r: False)
+        # static_resource_matches is True for any resource: no Resource/NotResource element, or Resource "*"
+        self.matches_every_resource = resources is None or (not self._resource_negated and "*" in resources)
         self.conditions = tuple(
             CompiledCondition(clause, substitute_variables=substitute_variables) for clause in statement.conditions
         )

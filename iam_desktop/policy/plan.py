@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from iam_desktop.catalog import default_catalog
 from iam_desktop.policy.compiled import CompiledPolicy, CompiledPolicySet, CompiledStatement
-from iam_desktop.policy.context import request_context
+from iam_desktop.policy.context import Context, request_context
 from iam_desktop.policy.explanation import Decision, Evaluation
 from iam_desktop.policy.principals import PrincipalMatch
 from iam_desktop.policy.request import Request
@@ -170,7 +170,10 @@ class Plan:
             return self.decision
         context = request_context(request)
         resource = request.resource
-        applied = tuple([statement.applies_in(resource, context) for _, statement, _ in self.dynamic])
+        return self.decide_applied(tuple([statement.applies_in(resource, context) for _, statement, _ in self.dynamic]))
+
+    def decide_applied(self, applied: tuple[bool, ...]) -> Decision:
+        """The decision when each context-dependent statement applies or not (``applied``, in ``dynamic`` order)."""
         decision = self.outcomes.get(applied)
         if decision is None:
             allow = list(self.allow)
@@ -200,3 +203,68 @@ def plan_for(request: Request, compiled: CompiledPolicySet) -> Plan:
         plan = Plan(request, action_plan)
         _bounded_store(compiled.plans, key, plan)
     return plan
+
+
+class RowDecider:
+    """Decides many requests of one caller (a row of an access matrix) without filling the plan caches.
+
+    Within one :class:`ActionPlan` and one request context, a decision depends on the resource only through
+    which entries' Resource matches it (conditions read the context alone), so it is cached per row by the
+    match results of the entries whose Resource is not ``*``; a plan with policy variables in a Resource is
+    decided cell by cell with a fresh :class:`Plan`. The request context is built once per context mapping.
+    Decisions equal :func:`iam_desktop.policy.engine.decide`'s.
+    """
+
+    def __init__(self) -> None:
+        self._contexts: dict[tuple[int, int], tuple[Request, Context]] = {}
+        self._specific: dict[int, tuple[ActionPlan, tuple[CompiledStatement, ...] | None]] = {}
+        self._decisions: dict[tuple[object, ...], tuple[ActionPlan, Decision]] = {}
+        self._applies: dict[tuple[int, int, int], tuple[CompiledStatement, bool]] = {}
+
+    def decide(self, request: Request, compiled: CompiledPolicySet) -> Decision:
+        """The decision for ``request`` under ``compiled``."""
+        shape = action_key(request)
+        action_plan = compiled.action_plans.get(shape)
+        if action_plan is None:
+            action_plan = ActionPlan(request, compiled)
+            _bounded_store(compiled.action_plans, shape, action_plan)
+        context_key = (id(request.principal), id(request.context))
+        if context_key not in self._contexts:  # the cached request keeps both ids from being reused
+            self._contexts[context_key] = (request, request_context(request))
+        specific = self._specific_entries(action_plan)
+        if specific is None:
+            return self._decide_plan(Plan(request, action_plan), request, context_key)
+        resource = request.resource
+        key = (id(action_plan), *context_key, *[statement.static_resource_matches(resource) for statement in specific])
+        found = self._decisions.get(key)
+        if found is None or found[0] is not action_plan:
+            found = self._decisions[key] = (action_plan, self._decide_plan(Plan(request, action_plan), request,
+                                                                           context_key))
+        return found[1]
+
+    def _specific_entries(self, action_plan: ActionPlan) -> tuple[CompiledStatement, ...] | None:
+        """The statements of the plan whose Resource may not match every ARN; None when one has variables."""
+        found = self._specific.get(id(action_plan))
+        if found is None or found[0] is not action_plan:
+            statements = [entry[1] for entry in action_plan.entries]
+            specific = None if any(s.has_dynamic_resource for s in statements) else tuple(
+                s for s in statements if not s.matches_every_resource)
+            found = self._specific[id(action_plan)] = (action_plan, specific)
+        return found[1]
+
+    def _decide_plan(self, plan: Plan, request: Request, context_key: tuple[int, int]) -> Decision:
+        if plan.decision is not None:
+            return plan.decision
+        context = self._contexts[context_key][1]
+        resource = request.resource
+        applied = []
+        for _, statement, _ in plan.dynamic:
+            if statement.has_dynamic_resource:
+                applied.append(statement.applies_in(resource, context))
+                continue
+            key = (id(statement), *context_key)
+            cached = self._applies.get(key)
+            if cached is None or cached[0] is not statement:
+                cached = self._applies[key] = (statement, statement.applies_in(resource, context))
+            applied.append(cached[1])
+        return plan.decide_applied(tuple(applied))

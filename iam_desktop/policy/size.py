@@ -20,7 +20,7 @@ _LARGEST_IDENTITY_LIMIT = max(_IDENTITY_LIMITS.values())
 def policy_size(document: PolicyDocument) -> int:
     """Count the policy's characters as IAM does: everything except white space outside of strings."""
     compact = json.dumps(document.raw, separators=(",", ":"), ensure_ascii=False)
-    return sum(1 for char in compact if not char.isspace())
+    return len("".join(compact.split()))  # str.split() splits on exactly the characters isspace() accepts
 
 
 def size_limit(policy_type: str, attached_to: str | None = None) -> int | None:
