@@ -11,7 +11,6 @@ selection, processing events until the answer is shown (target < 100 ms). Median
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -26,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workload import machine, model_file  # noqa: E402
+from workload import child_process_main, model_file  # noqa: E402
 
 TARGETS_MS = {"first_paint": 4000.0, "frame": 30.0, "select_answer": 100.0}
 ZOOMS = (1.0, 0.5, 0.25, 0.1)
@@ -164,16 +163,7 @@ def run(size: str, runs: int) -> dict[str, float]:
 
 def main() -> None:
     """Parse the options; measure in child processes (or, with --child, measure here and print JSON)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="large", choices=("small", "medium", "large"))
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(_child(args.size)))
-        return
-    print(f"machine: {machine()}")
-    run(args.size, args.runs)
+    child_process_main(__doc__.splitlines()[0], _child, run)
 
 
 if __name__ == "__main__":

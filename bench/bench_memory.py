@@ -10,7 +10,6 @@ graph, reading its resident size (``VmRSS`` of ``/proc/self/status``) after each
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
@@ -24,7 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workload import machine, model_file  # noqa: E402
+from workload import child_process_main, model_file  # noqa: E402
 
 TARGET_MB = 1536.0
 
@@ -107,16 +106,7 @@ def run(size: str, runs: int) -> dict[str, float]:
 
 def main() -> None:
     """Parse the options; measure in child processes (or, with --child, measure here and print JSON)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="large", choices=("small", "medium", "large"))
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(_child(args.size)))
-        return
-    print(f"machine: {machine()}")
-    run(args.size, args.runs)
+    child_process_main(__doc__.splitlines()[0], _child, run)
 
 
 if __name__ == "__main__":

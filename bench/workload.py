@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from iam_desktop.formats.aws_import import export_authorization_details
 from iam_desktop.formats.model_file import save_model
@@ -225,3 +226,18 @@ def machine() -> str:
         qt = ""
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     return f"{cpu}, {os.cpu_count()} logical cores, Python {platform.python_version()}{qt}{load}"
+
+
+def child_process_main(description: str, child: Callable[[str], dict[str, Any]],
+                       run: Callable[[str, int], object]) -> None:
+    """The command line of a benchmark that measures in fresh child processes (``--child`` measures here)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--size", default="large", choices=("small", "medium", "large"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.size)))
+        return
+    print(f"machine: {machine()}")
+    run(args.size, args.runs)
