@@ -60,7 +60,7 @@ def _statement(rng: random.Random, resources: list[Resource], accounts: list[Acc
     statement: dict[str, Any] = {"Effect": effect}
     roll = rng.random()
     if roll < 0.05:
-        statement["NotAction"] = [f"iam:*", "organizations:*"]
+        statement["NotAction"] = ["iam:*", "organizations:*"]
     elif roll < 0.15:
         statement["Action"] = f"{service}:*"
     else:
@@ -150,7 +150,7 @@ def build_workload(size: str = "medium", seed: int = 7) -> Workspace:
             trust["Statement"].append({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                        "Action": "sts:AssumeRole"})
         inline = (InlinePolicy("assume-next", {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::*:role/role-*"}]}),) \
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/role-*"}]}),) \
             if rng.random() < 0.3 else ()
         roles.append(Role(f"role-{i}", f"role-{i}", account.id, trust_policy=trust,
                           managed_policies=tuple(p.id for p in rng.sample(own, rng.randint(1, 3))),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
@@ -18,19 +17,9 @@ from iam_desktop.gui.items.node import NodeItem
 from iam_desktop.gui.main_window import MainWindow
 from iam_desktop.model import Account, ManagedPolicy, OrgUnit, PolicyType, Resource, ServicePrincipal, User
 from iam_desktop.model.resource_types import RESOURCE_TYPES, propose_arn
+from gui_support import discard_changes
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("IAM_DESKTOP_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("IAM_DESKTOP_SETTINGS", str(tmp_path / "settings.ini"))
-
-
-def discard_changes(main: MainWindow) -> None:
-    """Closing a test window must not ask about unsaved changes."""
-    main.document.undo_stack.setClean()
 
 
 @pytest.fixture

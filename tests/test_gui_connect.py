@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -19,15 +18,10 @@ from iam_desktop.model import (
     Account, Group, ManagedPolicy, Placement, PolicyType, Resource, Role, ServicePrincipal, User, Workspace,
 )
 from iam_desktop.model.edges import Edge, EdgeKind, derive_edges
+from gui_support import discard_changes
 
 pytestmark = pytest.mark.gui
 EMPTY = {"Version": "2012-10-17", "Statement": []}
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("IAM_DESKTOP_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("IAM_DESKTOP_SETTINGS", str(tmp_path / "settings.ini"))
 
 
 def model() -> Workspace:
@@ -46,10 +40,6 @@ def model() -> Workspace:
     workspace.add(ManagedPolicy("scp", "DenyRegions", EMPTY, policy_type=PolicyType.SCP), Placement(40, 520))
     workspace.add(ServicePrincipal("svc", "lambda.amazonaws.com"), Placement(300, 520))
     return workspace
-
-
-def discard_changes(main: MainWindow) -> None:
-    main.document.undo_stack.setClean()
 
 
 @pytest.fixture

@@ -25,12 +25,6 @@ from iam_desktop.model import Account, Group, Placement, User, Workspace
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("IAM_DESKTOP_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("IAM_DESKTOP_SETTINGS", str(tmp_path / "settings.ini"))
-
-
 def sample() -> Workspace:
     workspace = Workspace("Sample")
     workspace.add(Account("acct", "Prod", "123456789012"), Placement(0, 0, 600, 400))

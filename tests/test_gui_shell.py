@@ -19,19 +19,10 @@ from iam_desktop.gui.items.node import NodeItem, title_lines
 from iam_desktop.gui.main_window import MainWindow
 from iam_desktop.gui.panels.question import QuestionPanel
 from iam_desktop.gui.settings import AppSettings, Theme, apply_theme, is_dark
+from gui_support import discard_changes
 
 pytestmark = pytest.mark.gui
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("IAM_DESKTOP_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("IAM_DESKTOP_SETTINGS", str(tmp_path / "settings.ini"))
-
-
-def discard_changes(main: MainWindow) -> None:
-    main.document.undo_stack.setClean()
 
 
 @pytest.fixture

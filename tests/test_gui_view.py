@@ -17,15 +17,10 @@ from iam_desktop.gui.layout import compute_layout
 from iam_desktop.gui.main_window import MainWindow
 from iam_desktop.model import Account, Group, ManagedPolicy, Placement, Resource, Role, User, Workspace
 from iam_desktop.model.edges import Edge, EdgeKind
+from gui_support import discard_changes
 
 pytestmark = pytest.mark.gui
 EMPTY = {"Version": "2012-10-17", "Statement": []}
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("IAM_DESKTOP_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("IAM_DESKTOP_SETTINGS", str(tmp_path / "settings.ini"))
 
 
 def model() -> Workspace:
@@ -42,10 +37,6 @@ def model() -> Workspace:
     ], {"pol": Placement(40, 60), "devs": Placement(300, 60), "alice": Placement(40, 200),
         "deploy": Placement(300, 200), "bucket": Placement(560, 200), "far": Placement(3100, 2100)})
     return workspace
-
-
-def discard_changes(main: MainWindow) -> None:
-    main.document.undo_stack.setClean()
 
 
 @pytest.fixture
