@@ -20,14 +20,18 @@ READ_A = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket-b/*"}]}
 
 
-def _workspace(users: int, buckets: int) -> Workspace:
+def _workspace(users: int, buckets: int, bucket_policies: bool = False) -> Workspace:
+    """Users who may read bucket-a; with ``bucket_policies`` every bucket has its own policy (slower to decide)."""
     workspace = Workspace()
     workspace.add(Account("acct", "prod", "111122223333"))
     for index in range(users):
         workspace.add(User(f"u{index}", f"user{index}", "acct", inline_policies=(InlinePolicy("read", READ_A),)))
     names = ["bucket-a", "bucket-b"] + [f"bucket-{n}" for n in range(2, buckets)]
     for name in names[:buckets]:
-        workspace.add(Resource(name, name, "acct", "s3_bucket", f"arn:aws:s3:::{name}"))
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::111122223333:user/user{len(name) % users}"},
+            "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{name}"}]} if bucket_policies else None
+        workspace.add(Resource(name, name, "acct", "s3_bucket", f"arn:aws:s3:::{name}", policy=policy))
     return workspace
 
 
@@ -83,7 +87,7 @@ def test_double_click_a_cell_requests_its_explanation(qtbot, small) -> None:
 
 
 def test_progress_and_cancel(qtbot) -> None:
-    document = Document(_workspace(60, 40))
+    document = Document(_workspace(150, 120, bucket_policies=True))  # long enough to cancel on any machine
     panel = MatrixPanel(document)
     qtbot.addWidget(panel)
     panel.show()
@@ -94,7 +98,7 @@ def test_progress_and_cancel(qtbot) -> None:
     qtbot.waitUntil(lambda: len(seen) >= 2, timeout=20000)
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=20000)
-    total = 60 * 40 * 4
+    total = 150 * 120 * 4
     assert seen[0][1] == total and 0 < seen[-1][0] < total
     assert panel.status_label.text().startswith("Cancelled:")
     assert not panel.progress_bar.isVisible() and panel.run_button.isEnabled()
