@@ -11,11 +11,8 @@ selection, processing events until the answer is shown (target < 100 ms). Median
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workload import child_process_main, model_file  # noqa: E402
+from workload import child_process_main, model_file, run_child  # noqa: E402
 
 TARGETS_MS = {"first_paint": 4000.0, "frame": 30.0, "select_answer": 100.0}
 ZOOMS = (1.0, 0.5, 0.25, 0.1)
@@ -128,24 +125,11 @@ def _select_and_answer(app: Any, window: Any, rng: random.Random) -> dict[str, A
              f"question panel FAILED: {question.status_label.text()}")}
 
 
-def _run_child(size: str, scratch: str) -> dict[str, Any]:
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-               IAM_DESKTOP_SETTINGS=str(Path(scratch) / "settings.ini"),
-               IAM_DESKTOP_RECOVERY_DIR=str(Path(scratch) / "recovery"),
-               IAM_DESKTOP_INSTANCE_NAME=str(Path(scratch) / "instance.sock"))
-    done = subprocess.run([sys.executable, __file__, "--child", "--size", size], env=env, capture_output=True,
-                          text=True, check=False, timeout=900)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"the measuring process failed ({done.returncode}): {done.stderr[-3000:]}")
-    return json.loads(lines[-1])
-
-
 def run(size: str, runs: int) -> dict[str, float]:
     """Run ``runs`` measuring processes and print the medians (milliseconds)."""
     model_file(size)
     with tempfile.TemporaryDirectory() as scratch:
-        results = [_run_child(size, scratch) for _ in range(runs)]
+        results = [run_child(__file__, size, scratch) for _ in range(runs)]
     first = results[0]
     print(f"{size}: {first['entities']} entities, {first['items']} scene items; answer by {first['answered_by']}")
     medians = {key: statistics.median(r[key] for r in results)

@@ -10,11 +10,8 @@ graph, reading its resident size (``VmRSS`` of ``/proc/self/status``) after each
 
 from __future__ import annotations
 
-import json
-import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +20,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workload import child_process_main, model_file  # noqa: E402
+from workload import child_process_main, model_file, run_child  # noqa: E402
 
 TARGET_MB = 1536.0
 
@@ -74,24 +71,11 @@ def _child(size: str) -> dict[str, Any]:
             "file_mb": path.stat().st_size / 1024 / 1024}
 
 
-def _run_child(size: str, scratch: str) -> dict[str, Any]:
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-               IAM_DESKTOP_SETTINGS=str(Path(scratch) / "settings.ini"),
-               IAM_DESKTOP_RECOVERY_DIR=str(Path(scratch) / "recovery"),
-               IAM_DESKTOP_INSTANCE_NAME=str(Path(scratch) / "instance.sock"))
-    done = subprocess.run([sys.executable, __file__, "--child", "--size", size], env=env, capture_output=True,
-                          text=True, check=False, timeout=900)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"the measuring process failed ({done.returncode}): {done.stderr[-3000:]}")
-    return json.loads(lines[-1])
-
-
 def run(size: str, runs: int) -> dict[str, float]:
     """Run ``runs`` measuring processes and print the medians (MiB)."""
     model_file(size)
     with tempfile.TemporaryDirectory() as scratch:
-        results = [_run_child(size, scratch) for _ in range(runs)]
+        results = [run_child(__file__, size, scratch) for _ in range(runs)]
     medians = {key: statistics.median(r[key] for r in results) for key in ("baseline", "opened", "asked", "expanded", "peak")}
     verdict = "meets" if medians["peak"] < TARGET_MB else "MISSES"
     print(f"{size}: {results[0]['entities']} entities, model file {results[0]['file_mb']:.1f} MiB")

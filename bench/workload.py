@@ -7,6 +7,8 @@ import json
 import os
 import platform
 import random
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -241,3 +243,18 @@ def child_process_main(description: str, child: Callable[[str], dict[str, Any]],
         return
     print(f"machine: {machine()}")
     run(args.size, args.runs)
+
+
+def run_child(script: str, size: str, scratch: str) -> dict[str, Any]:
+    """Run ``script --child --size SIZE`` with private settings in ``scratch``; return the JSON it prints last."""
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+               IAM_DESKTOP_SETTINGS=str(Path(scratch) / "settings.ini"),
+               IAM_DESKTOP_RECOVERY_DIR=str(Path(scratch) / "recovery"),
+               IAM_DESKTOP_INSTANCE_NAME=str(Path(scratch) / "instance.sock"))
+    done = subprocess.run([sys.executable, script, "--child", "--size", size], env=env, capture_output=True,
+                          text=True, check=False, timeout=900)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"the measuring process failed ({done.returncode}): {done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
