@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import os
 import sys
@@ -18,6 +17,7 @@ from iam_desktop.formats.aws_resources import import_resource_policies
 from iam_desktop.formats.json_text import JsonTextError, decode_utf8, format_path, parse_json_bytes, parse_json_text
 from iam_desktop.formats.model_file import ModelFileError, loads_model, save_model
 from iam_desktop.graph import DEFAULT_MAX_DEPTH, AccessGraph, resource_arn_for
+from iam_desktop.graph.parallel import matrix_in_parallel
 from iam_desktop.graph.render import answer_json, answer_text, finding_json
 from iam_desktop.model import ModelError, Resource, Workspace
 from iam_desktop.model.authorization import AuthorizationError
@@ -216,22 +216,24 @@ def cmd_matrix(args: argparse.Namespace, out: TextIO) -> int:
     graph = _graph(args)
     principals = [_principal(graph, p) for p in _split(args.principals) or graph.principal_ids()]
     resources = [_resource_id(graph, r) for r in _split(args.resources) or [r.id for r in graph.workspace.resources()]]
-    matrix = graph.matrix(principals, resources, _split(args.actions), context=parse_context(args.context or ()),
-                          max_depth=args.max_depth)
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs needs a number of cores of at least 1")
+    matrix = matrix_in_parallel(graph, principals, resources, _split(args.actions),
+                                context=parse_context(args.context or ()), max_depth=args.max_depth, cores=args.jobs)
     ws = graph.workspace
-    rows = [{"principal": p, "principal_arn": ws.arn_of(p) if p in ws else p, "resource": r,
+    rows = ({"principal": p, "principal_arn": ws.arn_of(p) if p in ws else p, "resource": r,
              "resource_arn": resource_arn_for(ws.get(r), a), "action": a, "decision": d.value}  # type: ignore[arg-type]
-            for (p, r, a), d in matrix.cells.items()]
+            for (p, r, a), d in matrix.cells.items())
     if args.csv:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["principal", "resource", "action",
-                                                                              "decision"], lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=["principal", "principal_arn", "resource", "resource_arn", "action",
+                                                 "decision"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-        out.write(buffer.getvalue())
-        return 0
-    text = "\n".join(f"{r['principal_arn']}  {r['action']}  {r['resource_arn']}: {r['decision']}" for r in rows)
-    _emit(out, args, {"cells": rows}, text)
+    elif args.json:
+        _emit(out, args, {"cells": list(rows)}, "")
+    else:
+        for row in rows:
+            out.write(f"{row['principal_arn']}  {row['action']}  {row['resource_arn']}: {row['decision']}\n")
     return 0
 
 
@@ -333,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     matrix.add_argument("--principals", action="append", help="comma-separated principals (default: all)")
     matrix.add_argument("--resources", action="append", help="comma-separated resources (default: all)")
     matrix.add_argument("--csv", action="store_true", help="print CSV")
+    matrix.add_argument("--jobs", type=int, metavar="N", help="cores to compute on (default: all)")
     escalations = commands.add_parser("escalations", help="privilege-escalation findings")
     _inputs(escalations)
     imported = commands.add_parser("import", help="turn AWS exports into a model file")

@@ -169,14 +169,15 @@ def test_matrix_with_progress_and_cancel(ws: Workspace) -> None:
     calls: list[tuple[int, int]] = []
     matrix = graph.matrix(["alice", "c"], ["t", "bucket"], ["dynamodb:GetItem", "s3:GetObject"],
                           progress=lambda done, total: calls.append((done, total)))
-    assert matrix.complete and len(matrix.cells) == 8 and calls[-1] == (8, 8)
+    assert matrix.complete and len(matrix.cells) == 8
+    assert calls == [(2, 8), (4, 8), (6, 8), (8, 8)]  # after each principal's cells of one action
     assert matrix.cells[("alice", "t", "dynamodb:GetItem")] is Decision.ALLOW
     assert matrix.cells[("c", "bucket", "s3:GetObject")] is Decision.IMPLICIT_DENY
     assert matrix.cells[("alice", "bucket", "s3:GetObject")] is Decision.ALLOW
     answer = matrix.answer("alice", "bucket", "s3:GetObject")
     assert answer.resource == "arn:aws:s3:::logs/*" and answer.paths
     stopped = graph.matrix(["alice", "c"], ["t", "bucket"], ["dynamodb:GetItem"],
-                           cancelled=lambda: len(calls) >= 10, progress=lambda d, t: calls.append((d, t)))
+                           cancelled=lambda: len(calls) >= 5, progress=lambda d, t: calls.append((d, t)))
     assert not stopped.complete and len(stopped.cells) == 2
 
 

@@ -87,7 +87,7 @@ def test_double_click_a_cell_requests_its_explanation(qtbot, small) -> None:
 
 
 def test_progress_and_cancel(qtbot) -> None:
-    document = Document(_workspace(150, 120, bucket_policies=True))  # long enough to cancel on any machine
+    document = Document(_workspace(600, 400, bucket_policies=True))  # long enough to cancel on any machine
     panel = MatrixPanel(document)
     qtbot.addWidget(panel)
     panel.show()
@@ -98,7 +98,7 @@ def test_progress_and_cancel(qtbot) -> None:
     qtbot.waitUntil(lambda: len(seen) >= 2, timeout=20000)
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=20000)
-    total = 150 * 120 * 4
+    total = 600 * 400 * 4
     assert seen[0][1] == total and 0 < seen[-1][0] < total
     assert panel.status_label.text().startswith("Cancelled:")
     assert not panel.progress_bar.isVisible() and panel.run_button.isEnabled()

@@ -81,3 +81,33 @@ def test_compact_cells_behave_as_a_mapping() -> None:
     matrix.set("u2", "r2", "a2", Decision.ALLOW)
     assert matrix.decision("u2", "r2", "a2") is Decision.ALLOW and len(matrix.cells) == 4
     assert not matrix.complete
+
+
+def test_computed_columns_and_decision_counts() -> None:
+    from iam_desktop.graph import AccessMatrix
+    from iam_desktop.policy import Decision
+
+    cells = {("u1", "r1", "a2"): Decision.ALLOW, ("u2", "r1", "a2"): Decision.EXPLICIT_DENY,
+             ("u2", "r2", "a1"): Decision.IMPLICIT_DENY}
+    matrix = AccessMatrix(("u1", "u2"), ("r1", "r2"), ("a1", "a2"), cells, complete=False)
+    assert matrix.computed_columns() == [("r1", "a2"), ("r2", "a1")]
+    assert matrix.decision_counts() == {Decision.ALLOW: 1, Decision.EXPLICIT_DENY: 1, Decision.IMPLICIT_DENY: 1}
+    assert AccessMatrix(("u1",), ("r1",), ("a1",)).computed_columns() == []
+
+
+def test_row_columns_subset_keeps_each_columns_resource_policy(small: Workspace) -> None:
+    graph = AccessGraph(small)
+    with_policy = [r for r in small.resources() if r.policy is not None]
+    without = [r for r in small.resources() if r.policy is None]
+    arns = [resource_arn_for(r, "s3:GetObject") for r in (without[0], with_policy[0], without[1], with_policy[1])]
+    columns = graph.context.row_columns("s3:GetObject", arns)
+    subset = columns.subset([3, 0])
+    assert subset.size == 2
+    placed = sorted((position, arn, dict(group.own_policies).get(at) is not None)
+                    for group in subset.groups for at, (position, arn) in enumerate(zip(group.positions, group.arns)))
+    assert placed == [(0, arns[3], True), (1, arns[0], False)]
+    for principal in graph.principal_ids()[:20]:
+        caller = graph.context.resolve(principal)
+        row = graph.context.decide_row(caller, columns)
+        assert graph.context.decide_row(caller, subset) == [row[3], row[0]]
+        assert row == [graph.context.decide(principal, "s3:GetObject", arn) for arn in arns]

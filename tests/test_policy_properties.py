@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,8 @@ from iam_desktop.policy import (
     evaluate,
     parse_policy,
 )
+from iam_desktop.policy.compiled import compile_named
+from iam_desktop.policy.rows import RowDecider
 
 A = "111122223333"
 B = "444455556666"
@@ -188,3 +191,27 @@ def test_removing_a_statement_never_turns_implicit_deny_into_allow(policies: Pol
     after = decide(request, changed)
     if before is Decision.IMPLICIT_DENY:
         assert after is not Decision.ALLOW
+
+
+@PROPERTY_SETTINGS
+@given(policy_sets, requests(), st.lists(st.tuples(st.sampled_from(RESOURCES[:-1]), st.none() | named("resource", "own")),
+                                         min_size=1, max_size=6))
+def test_row_decisions_equal_decide(policies: PolicySet, request: Request, columns: list) -> None:
+    """A group of requests differing by resource (some with their own resource policy) decides as ``decide``."""
+    shared = replace(policies, resource_policy=None)
+    resources = [resource for resource, _ in columns]
+    own = [(index, compile_named(policy)) for index, (_, policy) in enumerate(columns) if policy is not None]
+    row = RowDecider().decide_group(replace(request, resource=resources[0]), compile_policies(shared), resources, own)
+    expected = [decide(replace(request, resource=resource), compile_policies(replace(shared, resource_policy=policy)))
+                for resource, policy in columns]
+    assert row == expected
+
+
+def test_row_decider_refuses_two_resource_policies() -> None:
+    document = parse_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}, policy_type="resource")
+    policy = NamedPolicy("bucket policy", document)
+    compiled = compile_policies(PolicySet(resource_policy=policy))
+    request = Request(CALLERS[0], "s3:GetObject", "arn:aws:s3:::b/k")
+    with pytest.raises(ValueError, match="must have none"):
+        RowDecider().decide_group(request, compiled, ["arn:aws:s3:::b/k"], [(0, compile_named(policy))])

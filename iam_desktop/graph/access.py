@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from iam_desktop.graph.answers import (
@@ -9,7 +10,7 @@ from iam_desktop.graph.answers import (
 )
 from iam_desktop.graph.assume import DEFAULT_MAX_DEPTH, AssumeGraph
 from iam_desktop.graph.escalation import find_escalations
-from iam_desktop.model.authorization import AuthorizationContext, Caller
+from iam_desktop.model.authorization import AuthorizationContext, Caller, RowColumns
 from iam_desktop.model.entities import Resource, Role, ServicePrincipal, User
 from iam_desktop.model.resource_types import resource_type
 from iam_desktop.model.workspace import Change, ChangeKind, Workspace
@@ -18,6 +19,7 @@ from iam_desktop.policy import Decision, Evaluation
 Context = Mapping[str, tuple[str, ...]]
 MAX_PATHS = 64
 _ASSUME_GRAPH_CACHE = 8
+_COLUMNS_CACHE = 256
 _ALLOW = DECISION_CODE[Decision.ALLOW]
 _S3_BUCKET_LEVEL = frozenset({"s3:listbucket", "s3:listbucketversions", "s3:listbucketmultipartuploads",
                               "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucket", "s3:getbucketacl",
@@ -31,6 +33,32 @@ def resource_arn_for(resource: Resource, action: str) -> str:
             and lowered not in _S3_BUCKET_LEVEL and "bucket" not in lowered):
         return f"{resource.arn}/*"
     return resource.arn
+
+
+@dataclass(frozen=True)
+class _ActionCells:
+    """One action's cells in each row of a matrix: where they sit in a row, and the engine's columns for them."""
+
+    offsets: list[int]
+    evenly_spaced: slice | None
+    """The same cells as a slice of a row, when they are evenly spaced (as when every resource has the action)."""
+    columns: RowColumns
+
+    @classmethod
+    def of(cls, offsets: list[int], columns: RowColumns) -> _ActionCells:
+        """The cells at ``offsets``, with their slice when there is one."""
+        step = offsets[1] - offsets[0] if len(offsets) > 1 else 1
+        spaced = slice(offsets[0], offsets[-1] + 1, step) if step > 0 and offsets == list(
+            range(offsets[0], offsets[-1] + 1, step)) else None
+        return cls(offsets, spaced, columns)
+
+    def write(self, row: bytearray, codes: bytearray) -> None:
+        """Store the codes of these cells (in ``offsets`` order) in ``row``."""
+        if self.evenly_spaced is not None:
+            row[self.evenly_spaced] = codes
+            return
+        for offset, code in zip(self.offsets, codes):
+            row[offset] = code
 
 
 class AccessGraph:
@@ -51,6 +79,7 @@ class AccessGraph:
         self.workspace = workspace
         self.context = context or AuthorizationContext(workspace)
         self._assume: dict[tuple[tuple[str, tuple[str, ...]], ...], AssumeGraph] = {}
+        self._columns: dict[tuple[object, ...], RowColumns] = {}
         workspace.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -61,6 +90,7 @@ class AccessGraph:
     def _on_change(self, change: Change) -> None:
         if change.kind is not ChangeKind.PLACED:
             self._assume.clear()
+            self._columns.clear()
 
     @property
     def assume_graph(self) -> AssumeGraph:
@@ -192,53 +222,77 @@ class AccessGraph:
         """Decide every (principal, resource, action) cell: the best of the own decision and the paths'.
 
         ``actions`` None uses each resource type's default actions. ``progress(done, total)`` is called after
-        each cell; when ``cancelled()`` returns True the matrix is returned incomplete.
+        each principal's cells of one action; when ``cancelled()`` returns True (asked as often) the matrix is
+        returned incomplete.
         """
         principals, resources = tuple(principal_ids), tuple(resource_ids)
         chosen = tuple(actions) if actions is not None else None
-        per_resource = {r: chosen or tuple(a for a in resource_type(self._resource(r).resource_type).default_actions
-                                           if a != "*") for r in resources}
-        all_actions = tuple(dict.fromkeys(a for acts in per_resource.values() for a in acts))
-        result = AccessMatrix(principals, resources, all_actions, explain=self._explain_cell(context, max_depth))
-        columns: dict[str, list[tuple[int, str]]] = {}  # action -> (offset in a row, resource ARN) of its cells
+        per_resource = self._actions_per_resource(resources, chosen)
+        result = self.empty_matrix(principals, resources, chosen, context, max_depth)
+        by_action: dict[str, list[tuple[int, str]]] = {}  # action -> (offset in a row, resource ARN) of its cells
         for resource_id in resources:
             for action in per_resource[resource_id]:
-                columns.setdefault(action, []).append(
+                by_action.setdefault(action, []).append(
                     (result.offset(resource_id, action), resource_arn_for(self._resource(resource_id), action)))
-        total = len(principals) * sum(len(cells) for cells in columns.values())
+        cells = [_ActionCells.of([offset for offset, _ in found], self._row_columns(action, tuple(arn for _, arn in found), context))
+                 for action, found in by_action.items()]
+        total = len(principals) * sum(len(action_cells.offsets) for action_cells in cells)
         done = 0
         for principal_id in principals:
             caller = self.context.resolve(principal_id)
             sessions: list[Caller] | None = None
             row = result.row(principal_id)
-            for action, cells in columns.items():
-                arns = [arn for _, arn in cells]
-                codes = [DECISION_CODE[d] for d in self.context.decide_row(caller, action, arns, context)]
-                denied = [index for index, code in enumerate(codes) if code != _ALLOW]
-                if denied:
-                    if sessions is None:  # the roles the principal reaches, as sessions named after it
-                        sessions = self._sessions(principal_id, context, max_depth)
-                    for session in sessions:
-                        decisions = self.context.decide_row(session, action, [arns[i] for i in denied], context)
-                        for index, decision in zip(denied, decisions):
-                            if decision is Decision.ALLOW:
-                                codes[index] = _ALLOW
-                        denied = [index for index in denied if codes[index] != _ALLOW]
-                        if not denied:
-                            break
-                if progress is None and cancelled is None:
-                    for (offset, _), code in zip(cells, codes):
-                        row[offset] = code
-                    continue
-                for (offset, _), code in zip(cells, codes):
-                    if cancelled is not None and cancelled():
-                        result.complete = False
-                        return result
-                    row[offset] = code
-                    done += 1
-                    if progress is not None:
-                        progress(done, total)
+            for action_cells in cells:
+                if cancelled is not None and cancelled():
+                    result.complete = False
+                    return result
+                columns = action_cells.columns
+                codes = bytearray(map(DECISION_CODE.__getitem__, self.context.decide_row(caller, columns)))
+                if sessions is None:  # the roles the principal reaches, as sessions named after it
+                    sessions = self._sessions(principal_id, context, max_depth)
+                denied = [index for index, code in enumerate(codes) if code != _ALLOW] if sessions else []
+                for session in sessions:
+                    if not denied:
+                        break
+                    decisions = self.context.decide_row(session, columns.subset(denied))
+                    for index, decision in zip(denied, decisions):
+                        if decision is Decision.ALLOW:
+                            codes[index] = _ALLOW
+                    denied = [index for index in denied if codes[index] != _ALLOW]
+                action_cells.write(row, codes)
+                done += len(codes)
+                if progress is not None:
+                    progress(done, total)
         return result
+
+    def empty_matrix(self, principal_ids: Iterable[str], resource_ids: Iterable[str], actions: Iterable[str] | None,
+                     context: Context | None = None, max_depth: int = DEFAULT_MAX_DEPTH) -> AccessMatrix:
+        """The matrix :meth:`matrix` fills for these arguments, with no cell computed yet."""
+        resources = tuple(resource_ids)
+        per_resource = self._actions_per_resource(resources, tuple(actions) if actions is not None else None)
+        all_actions = tuple(dict.fromkeys(a for acts in per_resource.values() for a in acts))
+        return AccessMatrix(tuple(principal_ids), resources, all_actions, explain=self._explain_cell(context, max_depth))
+
+    def cells_per_row(self, resource_ids: Iterable[str], actions: Iterable[str] | None) -> int:
+        """How many cells a principal's row of :meth:`matrix` has (its resources' actions)."""
+        chosen = tuple(actions) if actions is not None else None
+        return sum(len(acts) for acts in self._actions_per_resource(tuple(resource_ids), chosen).values())
+
+    def _actions_per_resource(self, resources: tuple[str, ...], chosen: tuple[str, ...] | None) -> dict[str, tuple[str, ...]]:
+        """Each resource's actions in a matrix: ``chosen``, or its type's default actions (``*`` aside)."""
+        return {r: chosen or tuple(a for a in resource_type(self._resource(r).resource_type).default_actions
+                                   if a != "*") for r in resources}
+
+    def _row_columns(self, action: str, arns: tuple[str, ...], context: Context | None) -> RowColumns:
+        """The engine's columns for ``action`` over ``arns`` (kept until the model changes: matrices of a few
+        principals at a time reuse them)."""
+        key = (action, arns, tuple(sorted((k, tuple(v)) for k, v in (context or {}).items())))
+        found = self._columns.get(key)
+        if found is None:
+            if len(self._columns) >= _COLUMNS_CACHE:
+                self._columns.clear()
+            found = self._columns[key] = self.context.row_columns(action, arns, context)
+        return found
 
     def _sessions(self, source: str, context: Context | None, max_depth: int) -> list[Caller]:
         """The sessions (named after ``source``) of the roles ``source`` reaches, itself and its run-as start aside."""

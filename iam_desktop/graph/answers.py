@@ -171,6 +171,20 @@ class AccessMatrix:
             return None
         return _CODES[row[r * len(self.actions) + a]]
 
+    def computed_columns(self) -> list[tuple[str, str]]:
+        """The (resource, action) pairs with at least one computed cell, in resource then action order."""
+        width = len(self.actions) * len(self.resource_ids)
+        union = 0
+        for row in self.rows.values():  # OR of every row, as one big integer: a byte is non-zero where any row's is
+            union |= int.from_bytes(row, "little")
+        computed = union.to_bytes(width, "little")
+        return [(resource, action) for resource, r in self.resource_index.items() for action, a in self.action_index.items()
+                if computed[r * len(self.actions) + a]]
+
+    def decision_counts(self) -> dict[Decision, int]:
+        """How many computed cells hold each decision."""
+        return {decision: sum(row.count(code) for row in self.rows.values()) for decision, code in DECISION_CODE.items()}
+
     def answer(self, principal_id: str, resource_id: str, action: str) -> AccessAnswer:
         """The explained answer behind one cell (computed now)."""
         if self.explain is None:

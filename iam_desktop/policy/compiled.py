@@ -187,7 +187,7 @@ class CompiledPolicy:
 _compiled_named: dict[int, tuple[NamedPolicy, CompiledPolicy]] = {}
 
 
-def _compile_named(policy: NamedPolicy) -> CompiledPolicy:
+def compile_named(policy: NamedPolicy) -> CompiledPolicy:
     """Compile a named policy once per NamedPolicy object (policy sets sharing it share its caches)."""
     cached = _compiled_named.get(id(policy))
     if cached is not None and cached[0] is policy:
@@ -236,12 +236,12 @@ def compile_policies(policies: PolicySet) -> CompiledPolicySet:
         Ready for :func:`evaluate` and :func:`decide`. Documents are compiled once per document object,
         so many policy sets sharing documents share the compiled statements and their caches.
     """
-    identity = tuple(_compile_named(p) for p in policies.identity)
-    resource_policy = _compile_named(policies.resource_policy) if policies.resource_policy else None
-    boundary = _compile_named(policies.permission_boundary) if policies.permission_boundary else None
-    session = tuple(_compile_named(p) for p in policies.session_policies) if policies.session_policies is not None else None
-    scp_levels = tuple(tuple(_compile_named(p) for p in level) for level in policies.scp_levels)
-    rcp_levels = tuple(tuple(_compile_named(p) for p in level) for level in policies.rcp_levels)
+    identity = tuple(compile_named(p) for p in policies.identity)
+    resource_policy = compile_named(policies.resource_policy) if policies.resource_policy else None
+    boundary = compile_named(policies.permission_boundary) if policies.permission_boundary else None
+    session = tuple(compile_named(p) for p in policies.session_policies) if policies.session_policies is not None else None
+    scp_levels = tuple(tuple(compile_named(p) for p in level) for level in policies.scp_levels)
+    rcp_levels = tuple(tuple(compile_named(p) for p in level) for level in policies.rcp_levels)
     every_policy = (
         identity + (resource_policy,) * bool(resource_policy) + (boundary,) * bool(boundary) + (session or ())
         + tuple(p for level in scp_levels + rcp_levels for p in level)

@@ -104,7 +104,6 @@ def _explain(request: Request, compiled: CompiledPolicySet, outcomes: Outcomes) 
         scp_allows=scp.allow,
         rcp_applies=rcp_applies,
         rcp_allows=rcp.allow,
-        resource_present=compiled.resource_policy is not None,
         resource_match=resource.best_match,
         identity_present=through_identity and bool(compiled.identity),
         identity_allows=identity.allow,

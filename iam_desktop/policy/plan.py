@@ -11,9 +11,11 @@ Two levels, both cached on the compiled policy set:
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from iam_desktop.catalog import default_catalog
 from iam_desktop.policy.compiled import CompiledPolicy, CompiledPolicySet, CompiledStatement
-from iam_desktop.policy.context import Context, request_context
+from iam_desktop.policy.context import request_context
 from iam_desktop.policy.explanation import Decision, Evaluation
 from iam_desktop.policy.principals import PrincipalMatch
 from iam_desktop.policy.request import Request
@@ -55,19 +57,22 @@ def plan_key(request: Request) -> tuple[object, ...]:
     return (request.action, request.resource, request.resource_account, principal.arn, principal.kind, principal.account, principal.role_arn)
 
 
-class ActionPlan:
-    """The statements that can apply to one (action, caller, resource account), and decisions by flags.
+class Layout:
+    """Where each stage's flags sit for one (action, caller, resource side), and the decision per flags.
 
-    Slots: 0-3 are resource, identity, boundary, session; then one per SCP level, then per RCP level.
+    Slots: 0-3 are resource, identity, boundary, session; then one per SCP level, then per RCP level. What
+    the layout depends on: the request's caller, action, resource account and partition, and which stages
+    ``compiled`` has (resource policy and its rule, identity, boundary, session, SCP and RCP level counts).
     """
 
-    __slots__ = ("request", "compiled", "entries", "scp_slots", "rcp_slots", "scp_applies", "rcp_applies",
-                 "through_identity", "slot_count", "_decisions")  # fmt: skip
+    __slots__ = ("request", "rule", "through_identity", "scp_applies", "rcp_applies", "scp_slots", "rcp_slots",
+                 "slot_count", "identity_present", "boundary_present", "session_present",
+                 "_decisions")  # fmt: skip
 
     def __init__(self, request: Request, compiled: CompiledPolicySet) -> None:
         self.request = request
-        self.compiled = compiled
-        self.through_identity = acts_through_identity(request.principal)
+        self.rule = compiled.resource_policy_rule
+        through_identity = self.through_identity = acts_through_identity(request.principal)
         self.scp_applies = bool(compiled.scp_levels) and scps_govern(request.principal)
         self.rcp_applies = bool(compiled.rcp_levels) and rcps_apply(request)
         scp_count = len(compiled.scp_levels) if self.scp_applies else 0
@@ -75,23 +80,14 @@ class ActionPlan:
         self.scp_slots = range(4, 4 + scp_count)
         self.rcp_slots = range(4 + scp_count, 4 + scp_count + rcp_count)
         self.slot_count = 4 + scp_count + rcp_count
-        action = request.action.lower()
-        has_boundary = self.through_identity and compiled.permission_boundary is not None
-        entries: list[Entry] = []
-        for slot, policies in self._stages():
-            for policy in policies:
-                for statement in policy.compiled.for_action(action):
-                    matched = statement.principal_match(request.principal, has_boundary)
-                    if matched:
-                        entries.append((slot, statement, matched))
-        self.entries = tuple(entries)
+        self.identity_present = through_identity and bool(compiled.identity)
+        self.boundary_present = through_identity and compiled.permission_boundary is not None
+        self.session_present = through_identity and compiled.session_policies is not None
         self._decisions: dict[Flags, Decision] = {}
 
-    def _stages(self) -> list[tuple[int, tuple[CompiledPolicy, ...]]]:
-        compiled = self.compiled
+    def caller_stages(self, compiled: CompiledPolicySet) -> list[tuple[int, tuple[CompiledPolicy, ...]]]:
+        """The caller's stages (identity, boundary, session, SCP levels) that take part, with their slots."""
         stages: list[tuple[int, tuple[CompiledPolicy, ...]]] = []
-        if compiled.resource_policy is not None:
-            stages.append((_RESOURCE, (compiled.resource_policy,)))
         if self.through_identity:
             stages.append((_IDENTITY, compiled.identity))
             if compiled.permission_boundary is not None:
@@ -99,36 +95,70 @@ class ActionPlan:
             if compiled.session_policies is not None:
                 stages.append((_SESSION, compiled.session_policies))
         stages.extend(zip(self.scp_slots, compiled.scp_levels))
+        return stages
+
+    def resource_stages(self, compiled: CompiledPolicySet) -> list[tuple[int, tuple[CompiledPolicy, ...]]]:
+        """The resource's stages (resource policy, RCP levels) that take part, with their slots."""
+        stages: list[tuple[int, tuple[CompiledPolicy, ...]]] = []
+        if compiled.resource_policy is not None:
+            stages.append((_RESOURCE, (compiled.resource_policy,)))
         stages.extend(zip(self.rcp_slots, compiled.rcp_levels))
         return stages
+
+    def entries(self, stages: list[tuple[int, tuple[CompiledPolicy, ...]]]) -> list[Entry]:
+        """The statements of ``stages`` whose Action matches the request's and whose Principal names the caller."""
+        action = self.request.action.lower()
+        principal = self.request.principal
+        has_boundary = self.boundary_present
+        found: list[Entry] = []
+        for slot, policies in stages:
+            for policy in policies:
+                for statement in policy.compiled.for_action(action):
+                    matched = statement.principal_match(principal, has_boundary)
+                    if matched:
+                        found.append((slot, statement, matched))
+        return found
 
     def decision(self, flags: Flags) -> Decision:
         """The decision for the given stage flags (computed once per combination)."""
         found = self._decisions.get(flags)
         if found is None:
             allow, deny, best = flags
-            compiled = self.compiled
             facts = StageFacts(
                 deny=deny,
                 scp_applies=self.scp_applies,
                 scp_allows=all(allow[slot] for slot in self.scp_slots),
                 rcp_applies=self.rcp_applies,
                 rcp_allows=all(allow[slot] for slot in self.rcp_slots),
-                resource_present=compiled.resource_policy is not None,
                 resource_match=best if allow[_RESOURCE] else PrincipalMatch.NONE,
-                identity_present=self.through_identity and bool(compiled.identity),
+                identity_present=self.identity_present,
                 identity_allows=allow[_IDENTITY],
-                boundary_present=self.through_identity and compiled.permission_boundary is not None,
+                boundary_present=self.boundary_present,
                 boundary_allows=allow[_BOUNDARY],
-                session_present=self.through_identity and compiled.session_policies is not None,
+                session_present=self.session_present,
                 session_allows=allow[_SESSION],
             )
-            found = combine(facts, self.request, compiled.resource_policy_rule).decision
+            found = combine(facts, self.request, self.rule).decision
             self._decisions[flags] = found
         return found
 
 
-def _apply(entries: tuple[Entry, ...], allow: list[bool], deny: bool, best: PrincipalMatch) -> tuple[bool, PrincipalMatch]:
+class ActionPlan:
+    """The statements that can apply to one (action, caller, resource account), and decisions by flags."""
+
+    __slots__ = ("layout", "entries", "slot_count")
+
+    def __init__(self, request: Request, compiled: CompiledPolicySet) -> None:
+        layout = self.layout = Layout(request, compiled)
+        self.slot_count = layout.slot_count
+        self.entries = tuple(layout.entries(layout.caller_stages(compiled) + layout.resource_stages(compiled)))
+
+    def decision(self, flags: Flags) -> Decision:
+        """The decision for the given stage flags (computed once per combination)."""
+        return self.layout.decision(flags)
+
+
+def apply_entries(entries: Iterable[Entry], allow: list[bool], deny: bool, best: PrincipalMatch) -> tuple[bool, PrincipalMatch]:
     """Add applying statements to the flags (``allow`` in place); return the new deny and best match."""
     for slot, statement, matched in entries:
         if statement.is_deny:
@@ -158,7 +188,7 @@ class Plan:
             elif statement.static_resource_matches(resource):
                 fixed.append(entry)
         self.allow = [False] * action_plan.slot_count
-        self.deny, self.best = _apply(tuple(fixed), self.allow, False, PrincipalMatch.NONE)
+        self.deny, self.best = apply_entries(tuple(fixed), self.allow, False, PrincipalMatch.NONE)
         self.dynamic = tuple(dynamic)
         self.outcomes: dict[tuple[bool, ...], Decision] = {}
         self.explained: dict[tuple[object, ...], Evaluation] = {}
@@ -178,7 +208,7 @@ class Plan:
         if decision is None:
             allow = list(self.allow)
             chosen = tuple(entry for entry, applies in zip(self.dynamic, applied) if applies)
-            deny, best = _apply(chosen, allow, self.deny, self.best)
+            deny, best = apply_entries(chosen, allow, self.deny, self.best)
             decision = self.action_plan.decision((tuple(allow), deny, best))
             self.outcomes[applied] = decision
         return decision
@@ -203,68 +233,3 @@ def plan_for(request: Request, compiled: CompiledPolicySet) -> Plan:
         plan = Plan(request, action_plan)
         _bounded_store(compiled.plans, key, plan)
     return plan
-
-
-class RowDecider:
-    """Decides many requests of one caller (a row of an access matrix) without filling the plan caches.
-
-    Within one :class:`ActionPlan` and one request context, a decision depends on the resource only through
-    which entries' Resource matches it (conditions read the context alone), so it is cached per row by the
-    match results of the entries whose Resource is not ``*``; a plan with policy variables in a Resource is
-    decided cell by cell with a fresh :class:`Plan`. The request context is built once per context mapping.
-    Decisions equal :func:`iam_desktop.policy.engine.decide`'s.
-    """
-
-    def __init__(self) -> None:
-        self._contexts: dict[tuple[int, int], tuple[Request, Context]] = {}
-        self._specific: dict[int, tuple[ActionPlan, tuple[CompiledStatement, ...] | None]] = {}
-        self._decisions: dict[tuple[object, ...], tuple[ActionPlan, Decision]] = {}
-        self._applies: dict[tuple[int, int, int], tuple[CompiledStatement, bool]] = {}
-
-    def decide(self, request: Request, compiled: CompiledPolicySet) -> Decision:
-        """The decision for ``request`` under ``compiled``."""
-        shape = action_key(request)
-        action_plan = compiled.action_plans.get(shape)
-        if action_plan is None:
-            action_plan = ActionPlan(request, compiled)
-            _bounded_store(compiled.action_plans, shape, action_plan)
-        context_key = (id(request.principal), id(request.context))
-        if context_key not in self._contexts:  # the cached request keeps both ids from being reused
-            self._contexts[context_key] = (request, request_context(request))
-        specific = self._specific_entries(action_plan)
-        if specific is None:
-            return self._decide_plan(Plan(request, action_plan), request, context_key)
-        resource = request.resource
-        key = (id(action_plan), *context_key, *[statement.static_resource_matches(resource) for statement in specific])
-        found = self._decisions.get(key)
-        if found is None or found[0] is not action_plan:
-            found = self._decisions[key] = (action_plan, self._decide_plan(Plan(request, action_plan), request,
-                                                                           context_key))
-        return found[1]
-
-    def _specific_entries(self, action_plan: ActionPlan) -> tuple[CompiledStatement, ...] | None:
-        """The statements of the plan whose Resource may not match every ARN; None when one has variables."""
-        found = self._specific.get(id(action_plan))
-        if found is None or found[0] is not action_plan:
-            statements = [entry[1] for entry in action_plan.entries]
-            specific = None if any(s.has_dynamic_resource for s in statements) else tuple(
-                s for s in statements if not s.matches_every_resource)
-            found = self._specific[id(action_plan)] = (action_plan, specific)
-        return found[1]
-
-    def _decide_plan(self, plan: Plan, request: Request, context_key: tuple[int, int]) -> Decision:
-        if plan.decision is not None:
-            return plan.decision
-        context = self._contexts[context_key][1]
-        resource = request.resource
-        applied = []
-        for _, statement, _ in plan.dynamic:
-            if statement.has_dynamic_resource:
-                applied.append(statement.applies_in(resource, context))
-                continue
-            key = (id(statement), *context_key)
-            cached = self._applies.get(key)
-            if cached is None or cached[0] is not statement:
-                cached = self._applies[key] = (statement, statement.applies_in(resource, context))
-            applied.append(cached[1])
-        return plan.decide_applied(tuple(applied))

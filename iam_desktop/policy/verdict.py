@@ -33,7 +33,6 @@ class StageFacts:
     scp_allows: bool
     rcp_applies: bool
     rcp_allows: bool
-    resource_present: bool
     resource_match: PrincipalMatch
     identity_present: bool
     identity_allows: bool

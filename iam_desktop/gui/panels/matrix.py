@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QThread, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton,
     QSizePolicy, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -45,9 +45,7 @@ class MatrixModel(QAbstractTableModel):
         self.beginResetModel()
         self.matrix = matrix
         self._names = {i: workspace.get(i).name for i in workspace.entities}
-        self._columns = [] if matrix is None else [
-            (r, a) for r in matrix.resource_ids for a in matrix.actions
-            if any((p, r, a) in matrix.cells for p in matrix.principal_ids)]
+        self._columns = [] if matrix is None else matrix.computed_columns()
         self.endResetModel()
 
     def cell_key(self, index: Index) -> tuple[str, str, str] | None:
@@ -67,7 +65,7 @@ class MatrixModel(QAbstractTableModel):
         key = self.cell_key(index)
         if key is None or self.matrix is None:
             return None
-        decision = self.matrix.cells.get(key)
+        decision = self.matrix.decision(*key)
         if role == Qt.ItemDataRole.DisplayRole:
             return CELL_TEXT[decision] if decision is not None else "…"
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -97,7 +95,7 @@ class MatrixModel(QAbstractTableModel):
 
 
 class MatrixWorker(QThread):
-    """Computes a matrix on a snapshot of the model in its own thread.
+    """Computes a matrix on a snapshot of the model in its own thread (and, for a big one, on every core).
 
     Signals
     -------
@@ -114,27 +112,30 @@ class MatrixWorker(QThread):
                  actions: list[str] | None) -> None:
         super().__init__()
         from iam_desktop.graph import AccessGraph  # loaded here, in the GUI thread: importing in run() can hang
+        from iam_desktop.graph.parallel import matrix_in_parallel
+
         self._graph_type = AccessGraph
+        self._compute = matrix_in_parallel
         self._workspace = workspace
         self._request = (principal_ids, resource_ids, actions)
         self._cancel = threading.Event()
-        self._step = 1
+        self._next_report = 0
 
     def cancel(self) -> None:
         """Ask the computation to stop at the next cell."""
         self._cancel.set()
 
     def _progress(self, done: int, total: int) -> None:
-        self._step = max(1, total // 100)
-        if done % self._step == 0 or done == total:
+        if done >= self._next_report or done == total:
+            self._next_report = done + max(1, total // 100)
             self.progressed.emit(done, total)
 
     def run(self) -> None:
         """Compute (Qt override; runs in the worker thread)."""
         graph = self._graph_type(self._workspace)
         principal_ids, resource_ids, actions = self._request
-        matrix = graph.matrix(principal_ids, resource_ids, actions, progress=self._progress,
-                              cancelled=self._cancel.is_set)
+        matrix = self._compute(graph, principal_ids, resource_ids, actions, progress=self._progress,
+                               cancelled=self._cancel.is_set)
         self.computed.emit(matrix)
 
 
@@ -191,6 +192,9 @@ class MatrixPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.doubleClicked.connect(self._on_double_clicked)
         self.view.horizontalHeader().setDefaultSectionSize(110)
+        rows = self.view.verticalHeader()  # one line of text a row: sizing rows to their contents would read every cell
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.view.fontMetrics().height() + 8)
         scopes = QHBoxLayout()
         scopes.addWidget(self.principal_scope, 1)
         scopes.addWidget(self.resource_scope, 1)
@@ -267,10 +271,9 @@ class MatrixPanel(QWidget):
         self.cancel_button.setEnabled(False)
         self.progress_bar.hide()
         self.model.set_matrix(matrix, self.document.workspace)
-        self.view.resizeRowsToContents()
         self.export_button.setEnabled(True)
-        allowed = sum(1 for d in matrix.cells.values() if d is Decision.ALLOW)
-        done = f"{len(matrix.cells)} cell(s), {allowed} allowed."
+        counts = matrix.decision_counts()
+        done = f"{sum(counts.values())} cell(s), {counts[Decision.ALLOW]} allowed."
         self.status_label.setText(done if matrix.complete else f"Cancelled: {done} (not all cells were computed)")
 
     # ----- interaction -----------------------------------------------------------------------------------
