@@ -54,6 +54,10 @@ class CanvasInteraction:
         self._start_size = (0.0, 0.0)
         self._line: QGraphicsLineItem | None = None
 
+    def connect_line(self) -> QGraphicsLineItem | None:
+        """The line drawn while connecting (None when no connect gesture is under way)."""
+        return self._line
+
     # ----- mouse -----------------------------------------------------------------------------------------
     def press(self, event: QGraphicsSceneMouseEvent) -> bool:
         """Begin a gesture on a left press over a node or frame; False lets the scene handle the event."""
@@ -86,6 +90,7 @@ class CanvasInteraction:
         if self._mode == "connect" and self._line is not None:
             line = self._line.line()
             self._line.setLine(QLineF(line.p1(), event.scenePos()))
+            self.scene.note_drawing_changed()
             return True
         if self._mode not in ("move", "resize"):
             return False
@@ -99,13 +104,15 @@ class CanvasInteraction:
             if self.snap_to_grid:
                 width, height = snap(width), snap(height)
             self._press_item.set_size(width, height)
+            self.scene.note_items_moved()
             return True
         if self._press_item is not None and self._press_item.entity_id in self._start and self.snap_to_grid:
             lead = self._start[self._press_item.entity_id]
             delta = QPointF(snap(lead.x() + delta.x()) - lead.x(), snap(lead.y() + delta.y()) - lead.y())
         items = self.scene.entity_items()
         for entity_id, start in self._start.items():
-            items[entity_id].setPos(start + delta)
+            items[entity_id].move_to(start + delta)
+        self.scene.note_items_moved()
         return True
 
     def release(self, event: QGraphicsSceneMouseEvent) -> bool:
@@ -206,14 +213,17 @@ class CanvasInteraction:
         center = item.mapRectToScene(item.body_rect()).center()
         self._line = QGraphicsLineItem(QLineF(center, point))
         pen = QPen(self.scene.palette().highlight().color(), 2.0, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)  # as wide when zoomed far out
         self._line.setPen(pen)
         self._line.setZValue(10.0)
         self.scene.addItem(self._line)
+        self.scene.note_drawing_changed()
 
     def _end_connect(self) -> None:
         if self._line is not None:
             self.scene.removeItem(self._line)
             self._line = None
+            self.scene.note_drawing_changed()
 
     def _finish_connect(self, point: QPointF) -> None:
         self._end_connect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from typing import Iterable, Union
 
@@ -50,9 +51,13 @@ class CanvasScene(QGraphicsScene):
     -------
     status_message(str)
         A short message for the status bar (a refused connection, a hint).
+    drawing_changed()
+        Something drawn may have changed (items, positions, selection, highlight, a gesture's line):
+        ``drawing_version`` changed.
     """
 
     status_message = Signal(str)
+    drawing_changed = Signal()
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +68,10 @@ class CanvasScene(QGraphicsScene):
         self._fallback_top: float | None = None
         self._fallback_count = 0
         self._shown_highlight: Highlight | None = None
+        self._items_version = 0
+        self._positions_version = 0
+        self._drawing_version = 0
+        self._content_rect: QRectF | None = None
         self.interaction = CanvasInteraction(self)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBspTreeDepth(8)  # Qt's automatic depth files long edges in many leaves: slow, big first paint
@@ -112,6 +121,44 @@ class CanvasScene(QGraphicsScene):
         """The model edges of the selected edge items."""
         return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
 
+    def shown_highlight(self) -> Highlight | None:
+        """The highlight the items show."""
+        return self._shown_highlight
+
+    def content_rect(self) -> QRectF:
+        """The bounding rectangle of every item (``itemsBoundingRect``, kept until the drawing changes)."""
+        if self._content_rect is None:
+            self._content_rect = self.itemsBoundingRect()
+        return QRectF(self._content_rect)
+
+    # ----- versions of the drawing (for pictures of the canvas) ------------------------------------------
+    def items_version(self) -> int:
+        """A number that changes whenever items are added, removed or restyled (not when they only move)."""
+        return self._items_version
+
+    def positions_version(self) -> int:
+        """A number that changes whenever items are added, removed, restyled, moved or resized."""
+        return self._positions_version
+
+    def drawing_version(self) -> int:
+        """A number that changes whenever anything drawn may have changed: items, positions, selection, highlight."""
+        return self._drawing_version
+
+    def note_items_moved(self) -> None:
+        """Record that items moved or were resized (gestures call it while they move items)."""
+        self._positions_version += 1
+        self._content_rect = None
+        self.note_drawing_changed()
+
+    def note_drawing_changed(self) -> None:
+        """Record that something drawn changed (the selection, the highlight, a gesture's line)."""
+        self._drawing_version += 1
+        self.drawing_changed.emit()
+
+    def _note_items_changed(self) -> None:
+        self._items_version += 1
+        self.note_items_moved()
+
     def placement_of(self, entity_id: str) -> Placement:
         """The placement the item currently shows (position, and size for frames)."""
         item = self._entity_items[entity_id]
@@ -123,6 +170,10 @@ class CanvasScene(QGraphicsScene):
     # ----- projection ------------------------------------------------------------------------------------
     def _on_model_changed(self, change: Change) -> None:
         self._fallback_top, self._fallback_count = None, 0
+        if change.kind is ChangeKind.PLACED:
+            self.note_items_moved()
+        else:
+            self._note_items_changed()
         if change.kind is ChangeKind.RESET:
             self._rebuild()
             return
@@ -146,7 +197,17 @@ class CanvasScene(QGraphicsScene):
         self._refit_scene_rect()
 
     def _rebuild(self) -> None:
+        collecting = gc.isenabled()
+        gc.disable()  # building makes only live items: spare the cyclic collector's repeated walks over the model
+        try:
+            self._build_items()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build_items(self) -> None:
         self._fallback_top, self._fallback_count = None, 0
+        self._note_items_changed()
         self._syncing_selection = True
         for edge in self._edge_items.values():
             self.removeItem(edge)
@@ -201,7 +262,7 @@ class CanvasScene(QGraphicsScene):
         if isinstance(item, FrameItem):
             default = self._default_frame_size(self.document.workspace.get(entity_id))
             item.set_size(placement.width or default[0], placement.height or default[1])
-        item.setPos(placement.x, placement.y)
+        item.move_to(QPointF(placement.x, placement.y))
 
     def _fallback_placement(self, entity_id: str) -> Placement:
         """Where an entity without a placement is shown: a grid below the placed content (view only)."""
@@ -238,11 +299,12 @@ class CanvasScene(QGraphicsScene):
             self.removeItem(item)
 
     def _refit_scene_rect(self) -> None:
-        rect = self.itemsBoundingRect().adjusted(-400, -400, 400, 400)
+        rect = self.content_rect().adjusted(-400, -400, 400, 400)
         self.setSceneRect(rect.united(QRectF(-200, -200, 1200, 900)))
 
     # ----- selection -------------------------------------------------------------------------------------
     def _on_scene_selection(self) -> None:
+        self.note_drawing_changed()
         if not self._syncing_selection:
             self.document.select(self.selected_entity_ids())
 
@@ -272,6 +334,9 @@ class CanvasScene(QGraphicsScene):
         """
         before = self._shown_highlight
         self._shown_highlight = highlight
+        self.note_drawing_changed()
+        if (before is not None and before.edge_labels) or (highlight is not None and highlight.edge_labels):
+            self._content_rect = None  # edge labels change the bounds
         if everything or _dims(before) != _dims(highlight):
             node_ids: Iterable[str] = self._entity_items
             edge_keys: Iterable[str] = self._edge_items

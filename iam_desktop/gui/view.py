@@ -6,13 +6,14 @@ import math
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPalette, QResizeEvent, QShowEvent, QWheelEvent,
+    QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QResizeEvent, QShowEvent, QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsView, QRubberBand, QStyle, QStyleOptionRubberBand, QWidget
 
 from iam_desktop.gui.interaction import GRID
 from iam_desktop.gui.items.frame import FrameItem
 from iam_desktop.gui.items.node import NodeItem
+from iam_desktop.gui.overview import OVERVIEW_ZOOM, CanvasPicture
 from iam_desktop.gui.scene import CanvasScene
 
 MIN_ZOOM = 0.03
@@ -25,7 +26,8 @@ class CanvasView(QGraphicsView):
 
     Zoom: Ctrl + wheel (around the mouse), Ctrl + / Ctrl - (View menu); plain wheel scrolls, Shift + wheel
     scrolls sideways. Pan: drag with the middle button, or hold Space and drag. Rubber-band select by dragging
-    on empty canvas.
+    on empty canvas. At or below ``OVERVIEW_ZOOM`` the view draws a ``CanvasPicture`` of the scene instead of
+    painting every item, and repaints whenever the scene says its drawing changed.
 
     Signals
     -------
@@ -45,6 +47,7 @@ class CanvasView(QGraphicsView):
         self._space_held = False
         self._fit_pending = False
         self._keep_fitted = False
+        self._picture = CanvasPicture(scene)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
@@ -56,6 +59,7 @@ class CanvasView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        scene.drawing_changed.connect(self._on_drawing_changed)
 
     # ----- zoom ------------------------------------------------------------------------------------------
     def zoom_factor(self) -> float:
@@ -72,6 +76,16 @@ class CanvasView(QGraphicsView):
         self.setTransformationAnchor(anchor)
         self.resetCachedContent()
         self.zoom_changed.emit(self.zoom_factor())
+
+    def shows_overview(self) -> bool:
+        """True when zoomed out so far that the view draws the picture of the canvas instead of its items."""
+        return self.zoom_factor() <= OVERVIEW_ZOOM
+
+    def _on_drawing_changed(self) -> None:
+        """Repaint while the picture is shown: Qt repaints only where it last painted the changed items, and
+        with the picture it paints none."""
+        if self.shows_overview():
+            self.viewport().update()
 
     def zoom_in(self) -> None:
         """One step closer."""
@@ -102,7 +116,7 @@ class CanvasView(QGraphicsView):
         if not self.isVisible():
             self._fit_pending = True
             return
-        self.fit_rect(self.canvas.itemsBoundingRect())
+        self.fit_rect(self.canvas.content_rect())
         self._keep_fitted = True
 
     def zoom_to_selection(self) -> None:
@@ -227,6 +241,35 @@ class CanvasView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Zoomed far out, draw the background, the picture of the canvas, the connect line and the rubber band
+        instead of every item (Qt override)."""
+        if not self.shows_overview():
+            super().paintEvent(event)
+            return
+        viewport = self.viewport()
+        exposed = event.rect()
+        transform = self.viewportTransform()
+        painter = QPainter(viewport)
+        painter.setWorldTransform(transform)
+        self.drawBackground(painter, self.mapToScene(exposed).boundingRect())
+        painter.resetTransform()
+        self._picture.draw(painter, viewport, transform, exposed)
+        line = self.canvas.interaction.connect_line()
+        if line is not None:
+            painter.setWorldTransform(transform)
+            painter.setPen(line.pen())
+            painter.drawLine(line.line())
+            painter.resetTransform()
+        band = self.rubberBandRect()
+        if not band.isEmpty():
+            option = QStyleOptionRubberBand()
+            option.initFrom(viewport)
+            option.rect = band
+            option.shape = QRubberBand.Shape.Rectangle
+            viewport.style().drawControl(QStyle.ControlElement.CE_RubberBand, option, painter, viewport)
+        painter.end()
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         """Fill with the palette's base colour and draw grid dots when close enough to see them (Qt override)."""

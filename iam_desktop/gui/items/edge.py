@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPainte
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from iam_desktop.gui.items.frame import FrameItem
-from iam_desktop.gui.items.node import HighlightState, NodeItem, base_font, palette_of
+from iam_desktop.gui.items.node import FAR_ZOOM, HighlightState, NodeItem, base_font, palette_of
 from iam_desktop.model.edges import EDGE_LABELS, Edge, EdgeKind
 
 Endpoint = Union[NodeItem, FrameItem]
@@ -36,32 +36,64 @@ EDGE_STYLES: dict[EdgeKind, EdgeStyle] = {
     EdgeKind.RESOURCE_ACCESS: EdgeStyle("#d64a6b", Qt.PenStyle.SolidLine, "filled",
                                         EDGE_LABELS[EdgeKind.RESOURCE_ACCESS]),
 }
-_FAR_PENS = {kind: QPen(QColor(style.color), 0) for kind, style in EDGE_STYLES.items()}  # hairlines, zoomed out
+FAR_PENS = {kind: QPen(QColor(style.color), 0) for kind, style in EDGE_STYLES.items()}
+"""The hairline pen of each kind of edge, drawn zoomed far out."""
+DIMMED_EDGE_OPACITY = 0.2
+_COLORS = {kind: QColor(style.color) for kind, style in EDGE_STYLES.items()}
 _HEAD = 11.0
+_HEAD_REACH = _HEAD * 1.7 + 2.0  # how far the arrow head (and its pen) reaches from the tip
 _SPREAD = 22.0
-_DIMMED_OPACITY = 0.2
+_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
+_PENS: dict[tuple[int, float, Qt.PenStyle], QPen] = {}
 
 
-def _clip(rect: QRectF, toward: QPointF) -> QPointF:
-    """Where the line from the centre of ``rect`` toward ``toward`` leaves the rectangle."""
-    center = rect.center()
-    dx, dy = toward.x() - center.x(), toward.y() - center.y()
+def _pen(color: QColor, width: float, dash: Qt.PenStyle) -> QPen:
+    """A shared pen for this colour, width and dash pattern (edges are painted by the thousand)."""
+    key = (color.rgba(), width, dash)
+    pen = _PENS.get(key)
+    if pen is None:
+        pen = _PENS[key] = QPen(color, width, dash, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
+def _clip(rect: tuple[float, float, float, float], toward_x: float, toward_y: float) -> tuple[float, float]:
+    """Where the line from the centre of ``rect`` (left, top, width, height) toward a point leaves the rectangle."""
+    left, top, width, height = rect
+    center_x, center_y = left + width / 2, top + height / 2
+    dx, dy = toward_x - center_x, toward_y - center_y
     if dx == 0 and dy == 0:
-        return center
-    scale = min(rect.width() / 2 / abs(dx) if dx else math.inf, rect.height() / 2 / abs(dy) if dy else math.inf)
-    return QPointF(center.x() + dx * min(scale, 1.0), center.y() + dy * min(scale, 1.0))
+        return center_x, center_y
+    scale = min(width / 2 / abs(dx) if dx else math.inf, height / 2 / abs(dy) if dy else math.inf, 1.0)
+    return center_x + dx * scale, center_y + dy * scale
 
 
-def anchor_rect(item: Endpoint, other: QPointF) -> QRectF:
-    """The scene rectangle an edge attaches to: a frame's title bar when the other end lies inside the frame."""
-    rect = item.mapRectToScene(item.body_rect())
-    if isinstance(item, FrameItem) and rect.contains(other):
-        return item.mapRectToScene(item.title_rect())
-    return rect
+def _contains(rect: tuple[float, float, float, float], x: float, y: float) -> bool:
+    left, top, width, height = rect
+    return left <= x <= left + width and top <= y <= top + height
+
+
+def _scene_body(item: Endpoint) -> tuple[float, float, float, float]:
+    """The item's card or frame in scene coordinates as (left, top, width, height) (items are top-level)."""
+    pos, body = item.pos(), item.body_rect()
+    return pos.x() + body.x(), pos.y() + body.y(), body.width(), body.height()
+
+
+def _anchor(item: Endpoint, body: tuple[float, float, float, float], other_x: float,
+            other_y: float) -> tuple[float, float, float, float]:
+    """The rectangle an edge attaches to: a frame's title bar when the other end lies inside the frame."""
+    if isinstance(item, FrameItem) and _contains(body, other_x, other_y):
+        title = item.title_rect()
+        return body[0] + title.x(), body[1] + title.y(), title.width(), title.height()
+    return body
 
 
 class EdgeItem(QGraphicsItem):
-    """One model edge; ``lane`` spreads parallel edges between the same two items apart."""
+    """One model edge; ``lane`` spreads parallel edges between the same two items apart.
+
+    Only the end points and the bounding rectangle are computed when the ends move; the curve, the arrow head
+    and the label position are built when first needed (most edges of a big model are only ever drawn as
+    hairlines, far zoomed out).
+    """
 
     def __init__(self, edge: Edge, source: Endpoint, target: Endpoint, lane: float = 0.0) -> None:
         super().__init__()
@@ -70,12 +102,13 @@ class EdgeItem(QGraphicsItem):
         self.highlight = HighlightState()
         self._lane = lane
         self._style = EDGE_STYLES[edge.kind]
-        self._path = QPainterPath()
-        self._head = QPolygonF()
-        self._mid = QPointF()
         self._ends = QLineF()
+        self._control: QPointF | None = None
         self._bounds = QRectF()
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self._head_bounds = QRectF()
+        self._path: QPainterPath | None = None
+        self._head: QPolygonF | None = None
+        self.setFlags(_FLAGS)
         self.setZValue(-1.0)
         self.setToolTip(self._style.label)
         source.edges.append(self)
@@ -92,6 +125,12 @@ class EdgeItem(QGraphicsItem):
         """Where the drawn edge starts and ends (on the borders of its end items), in scene coordinates."""
         return QLineF(self._ends)
 
+    @property
+    def live_ends(self) -> QLineF:
+        """``ends`` as one object that is updated in place when the edge moves: a picture of the scene keeps it
+        to draw the edge where it is now (read it, never change it)."""
+        return self._ends
+
     def set_lane(self, lane: float) -> None:
         """Move to another lane among parallel edges."""
         if lane != self._lane:
@@ -105,42 +144,71 @@ class EdgeItem(QGraphicsItem):
                 item.edges.remove(self)
 
     def update_path(self) -> None:
-        """Recompute the cached path from the end items' current geometry."""
-        source_body = self.source_item.mapRectToScene(self.source_item.body_rect())
-        target_body = self.target_item.mapRectToScene(self.target_item.body_rect())
-        source_rect = anchor_rect(self.source_item, target_body.center())
-        target_rect = anchor_rect(self.target_item, source_body.center())
-        line = QLineF(source_rect.center(), target_rect.center())
-        normal = line.normalVector().unitVector() if line.length() > 0 else QLineF(0, 0, 0, 1)
-        bend = QPointF(normal.dx() * _SPREAD * self._lane, normal.dy() * _SPREAD * self._lane)
-        control = line.center() + bend * 2
-        curved = bool(self._lane)
-        start = _clip(source_rect, control if curved and not source_rect.contains(control) else target_rect.center())
-        end = _clip(target_rect, control if curved and not target_rect.contains(control) else source_rect.center())
-        path = QPainterPath(start)
-        if curved:
-            path.quadTo(control, end)
+        """Recompute the end points and bounds from the end items' current geometry."""
+        source_body, target_body = _scene_body(self.source_item), _scene_body(self.target_item)
+        source_rect = _anchor(self.source_item, source_body, target_body[0] + target_body[2] / 2,
+                              target_body[1] + target_body[3] / 2)
+        target_rect = _anchor(self.target_item, target_body, source_body[0] + source_body[2] / 2,
+                              source_body[1] + source_body[3] / 2)
+        x1, y1 = source_rect[0] + source_rect[2] / 2, source_rect[1] + source_rect[3] / 2
+        x2, y2 = target_rect[0] + target_rect[2] / 2, target_rect[1] + target_rect[3] / 2
+        if self._lane:
+            length = math.hypot(x2 - x1, y2 - y1)
+            normal_x, normal_y = ((y2 - y1) / length, -(x2 - x1) / length) if length > 0 else (0.0, 1.0)
+            control_x = (x1 + x2) / 2 + normal_x * _SPREAD * self._lane * 2
+            control_y = (y1 + y2) / 2 + normal_y * _SPREAD * self._lane * 2
+            start = _clip(source_rect, *((control_x, control_y) if not _contains(source_rect, control_x, control_y)
+                                         else (x2, y2)))
+            end = _clip(target_rect, *((control_x, control_y) if not _contains(target_rect, control_x, control_y)
+                                       else (x1, y1)))
+            self._control = QPointF(control_x, control_y)
+            xs, ys = (start[0], end[0], control_x), (start[1], end[1], control_y)
         else:
-            path.lineTo(end)
-        before_end = control if curved else start
-        angle = math.atan2(end.y() - before_end.y(), end.x() - before_end.x())
-        self._head = self._head_polygon(end, angle)
+            start, end = _clip(source_rect, x2, y2), _clip(target_rect, x1, y1)
+            self._control = None
+            xs, ys = (start[0], end[0]), (start[1], end[1])
         self.prepareGeometryChange()
-        self._path = path
-        self._mid = path.pointAtPercent(0.5)
-        self._ends = QLineF(start, end)
-        self._bounds = path.boundingRect().united(self._head.boundingRect()).adjusted(-8, -8, 8, 8)
+        self._ends.setLine(start[0], start[1], end[0], end[1])
+        self._path = self._head = None
+        left, top = min(xs) - _HEAD_REACH, min(ys) - _HEAD_REACH
+        self._bounds = QRectF(left, top, max(xs) + _HEAD_REACH - left, max(ys) + _HEAD_REACH - top)
+        self._head_bounds = QRectF(end[0] - _HEAD_REACH, end[1] - _HEAD_REACH, 2 * _HEAD_REACH, 2 * _HEAD_REACH)
 
-    def _head_polygon(self, tip: QPointF, angle: float) -> QPolygonF:
-        def at(distance: float, spread: float) -> QPointF:
-            return QPointF(tip.x() - distance * math.cos(angle + spread), tip.y() - distance * math.sin(angle + spread))
-        if self._style.head == "diamond":
-            return QPolygonF([tip, at(_HEAD, 0.45), at(_HEAD * 1.7, 0.0), at(_HEAD, -0.45)])
-        return QPolygonF([tip, at(_HEAD, 0.42), at(_HEAD, -0.42)])
+    def _curve(self) -> QPainterPath:
+        """The drawn line or curve (built when first needed)."""
+        if self._path is None:
+            self._path = QPainterPath(self._ends.p1())
+            if self._control is not None:
+                self._path.quadTo(self._control, self._ends.p2())
+            else:
+                self._path.lineTo(self._ends.p2())
+        return self._path
+
+    def _head_polygon(self) -> QPolygonF:
+        """The arrow head at the target end (built when first needed)."""
+        if self._head is None:
+            tip = self._ends.p2()
+            before = self._control if self._control is not None else self._ends.p1()
+            angle = math.atan2(tip.y() - before.y(), tip.x() - before.x())
+
+            def at(distance: float, spread: float) -> QPointF:
+                return QPointF(tip.x() - distance * math.cos(angle + spread),
+                               tip.y() - distance * math.sin(angle + spread))
+            if self._style.head == "diamond":
+                self._head = QPolygonF([tip, at(_HEAD, 0.45), at(_HEAD * 1.7, 0.0), at(_HEAD, -0.45)])
+            else:
+                self._head = QPolygonF([tip, at(_HEAD, 0.42), at(_HEAD, -0.42)])
+        return self._head
+
+    def _label_rect(self) -> QRectF:
+        metrics = QFontMetricsF(base_font(None))
+        width = metrics.horizontalAdvance(self.highlight.label) + 12
+        middle = self._curve().pointAtPercent(0.5) if self._control is not None else self._ends.center()
+        return QRectF(middle.x() - width / 2, middle.y() - 11, width, 22)
 
     # ----- Qt overrides --------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        """The cached path, arrow head and label room (Qt override)."""
+        """The line or curve, arrow head and label room (Qt override)."""
         if self.highlight.label:
             return self._bounds.united(self._label_rect())
         return self._bounds
@@ -149,43 +217,48 @@ class EdgeItem(QGraphicsItem):
         """A band around the line, wide enough to click (Qt override)."""
         stroker = QPainterPathStroker()
         stroker.setWidth(10.0)
-        shape = stroker.createStroke(self._path)
-        shape.addPolygon(self._head)
+        shape = stroker.createStroke(self._curve())
+        shape.addPolygon(self._head_polygon())
         return shape
 
-    def _label_rect(self) -> QRectF:
-        metrics = QFontMetricsF(base_font(None))
-        width = metrics.horizontalAdvance(self.highlight.label) + 12
-        return QRectF(self._mid.x() - width / 2, self._mid.y() - 11, width, 22)
-
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        """Draw the line, its head and (when highlighted) its label; faded when a highlight dims it (Qt override)."""
+        """Draw the line, its head and (when highlighted) its label; faded when a highlight dims it (Qt override).
+
+        Zoomed far out the edge is a hairline. The arrow head is drawn only when it lies in the exposed area:
+        long edges cross many views whose area holds neither of their ends.
+        """
         if self.highlight.dimmed:
-            painter.setOpacity(_DIMMED_OPACITY)
+            painter.setOpacity(DIMMED_EDGE_OPACITY)
         selected = self.isSelected()
-        if QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) < 0.3:
+        if QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) < FAR_ZOOM:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             painter.setPen(QPen(palette_of(widget).color(QPalette.ColorRole.Highlight), 0) if selected
-                           else _FAR_PENS[self.edge.kind])
+                           else FAR_PENS[self.edge.kind])
             painter.drawLine(self._ends)
             return
-        palette = palette_of(widget)
-        color = palette.color(QPalette.ColorRole.Highlight) if selected else QColor(self._style.color)
+        color = palette_of(widget).color(QPalette.ColorRole.Highlight) if selected else _COLORS[self.edge.kind]
         width = 3.4 if self.highlight.emphasised or selected else 1.6
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(color, width, self._style.dash, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
-        pen.setStyle(Qt.PenStyle.SolidLine)
-        painter.setPen(pen)
-        painter.setBrush(palette.color(QPalette.ColorRole.Base) if self._style.head == "open" else color)
-        painter.drawPolygon(self._head)
+        painter.setPen(_pen(color, width, self._style.dash))
+        if self._control is not None:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self._curve())
+        else:
+            painter.drawLine(self._ends)
+        if option.exposedRect.intersects(self._head_bounds):
+            painter.setPen(_pen(color, width, Qt.PenStyle.SolidLine))
+            painter.setBrush(palette_of(widget).color(QPalette.ColorRole.Base) if self._style.head == "open"
+                             else color)
+            painter.drawPolygon(self._head_polygon())
         if self.highlight.label:
-            rect = self._label_rect()
-            painter.setPen(QPen(color, 1.2))
-            painter.setBrush(palette.color(QPalette.ColorRole.Base))
-            painter.drawRoundedRect(rect, 6, 6)
-            painter.setFont(base_font(widget))
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.highlight.label)
+            self._paint_label(painter, color, widget)
+
+    def _paint_label(self, painter: QPainter, color: QColor, widget: QWidget | None) -> None:
+        palette = palette_of(widget)
+        rect = self._label_rect()
+        painter.setPen(QPen(color, 1.2))
+        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(rect, 6, 6)
+        painter.setFont(base_font(widget))
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.highlight.label)

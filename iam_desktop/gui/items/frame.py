@@ -19,6 +19,7 @@ GRIP_SIZE = 16.0
 MIN_WIDTH = 220.0
 MIN_HEIGHT = 120.0
 _BORDER_GRAB = 5.0
+_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
 
 
 class FrameItem(QGraphicsItem):
@@ -35,8 +36,7 @@ class FrameItem(QGraphicsItem):
         self.highlight = HighlightState()
         self._title, self._subtitle, self._style_key = title, subtitle, style_key
         self._width, self._height = max(MIN_WIDTH, width), max(MIN_HEIGHT, height)
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setFlags(_FLAGS)
         self.set_depth(depth)
         self.setToolTip(f"{title}\n{subtitle}")
 
@@ -69,6 +69,12 @@ class FrameItem(QGraphicsItem):
             self._width, self._height = width, height
             for edge in self.edges:
                 edge.update_path()
+
+    def move_to(self, position: QPointF) -> None:
+        """Move the frame (not its contents: they are placed on their own); its edges follow."""
+        self.setPos(position)
+        for edge in self.edges:
+            edge.update_path()
 
     def body_rect(self) -> QRectF:
         """The whole frame in item coordinates."""
@@ -148,10 +154,3 @@ class FrameItem(QGraphicsItem):
         for step in (4.0, 8.0, 12.0):
             painter.drawLine(QPointF(grip.right() - step, grip.bottom() - 2),
                              QPointF(grip.right() - 2, grip.bottom() - step))
-
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
-        """Let the edges follow when the frame moves (Qt override)."""
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            for edge in self.edges:
-                edge.update_path()
-        return super().itemChange(change, value)

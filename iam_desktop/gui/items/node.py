@@ -17,10 +17,15 @@ NODE_WIDTH = 184.0
 NODE_HEIGHT = 50.0
 HANDLE_RADIUS = 7.0
 WRAP_AFTER = " .-_/:@+="
-_BODY = QRectF(0.0, 0.0, NODE_WIDTH, NODE_HEIGHT)
+NODE_BODY = QRectF(0.0, 0.0, NODE_WIDTH, NODE_HEIGHT)
+FAR_ZOOM = 0.3
+"""Below this level of detail cards are plain tiles and edges hairlines."""
 _BOUNDS = QRectF(-4.0, -12.0, NODE_WIDTH + HANDLE_RADIUS + 8.0, NODE_HEIGHT + 16.0)  # the handle and badge stick out
 DIMMED_OPACITY = 0.25  # a node or frame a highlight fades
 OVERLAY_COLORS = {"allow": QColor(46, 160, 67), "deny": QColor(215, 58, 73)}
+FAR_TITLES_ABOVE = 0.1
+"""Far zoomed out, cards show their names only above this level of detail."""
+_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable  # once: "|" is slow
 
 
 def palette_of(widget: QWidget | None) -> QPalette:
@@ -73,9 +78,8 @@ class NodeItem(QGraphicsItem):
         self._style_key = style_key
         self._color = QColor(style_for(style_key).color)
         self._hovered = False
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
+        self._live_body = QRectF(NODE_BODY)
+        self.setFlags(_FLAGS)
         self.setAcceptHoverEvents(True)
         self.setZValue(1.0)
         self.setToolTip(f"{title}\n{subtitle}")
@@ -85,6 +89,24 @@ class NodeItem(QGraphicsItem):
         """The name shown on the card."""
         return self._title
 
+    @property
+    def live_body(self) -> QRectF:
+        """The card in scene coordinates as one object that is updated in place when the card moves: a picture
+        of the scene keeps it to draw the card where it is now (read it, never change it)."""
+        return self._live_body
+
+    @property
+    def color(self) -> QColor:
+        """The colour of the entity's kind."""
+        return self._color
+
+    def far_color(self, selection: QColor) -> QColor:
+        """The colour of the plain tile drawn far zoomed out: ``selection`` when selected, else the overlay tint
+        or the kind's colour."""
+        if self.isSelected():
+            return selection
+        return OVERLAY_COLORS.get(self.highlight.tint, self._color)
+
     def set_text(self, title: str, subtitle: str, style_key: str) -> None:
         """Show a new name, subtitle and kind look."""
         if (title, subtitle, style_key) != (self._title, self._subtitle, self._style_key):
@@ -92,6 +114,17 @@ class NodeItem(QGraphicsItem):
             self._color = QColor(style_for(style_key).color)
             self.setToolTip(f"{title}\n{subtitle}")
             self.update()
+
+    def move_to(self, position: QPointF) -> None:
+        """Move the card; its edges follow.
+
+        Cards move only through this (the scene placing them, gestures dragging them): a Python ``itemChange``
+        would be called a dozen times for every card Qt creates, adds and styles, seconds for a big model.
+        """
+        self.setPos(position)
+        self._live_body.moveTo(position)
+        for edge in self.edges:
+            edge.update_path()
 
     def body_rect(self) -> QRectF:
         """The card's rectangle in item coordinates (what edges attach to)."""
@@ -123,13 +156,13 @@ class NodeItem(QGraphicsItem):
         """Draw the card: simplified when zoomed far out, faded when a highlight dims it (Qt override)."""
         if self.highlight.dimmed:
             painter.setOpacity(DIMMED_OPACITY)
-        selected = self.isSelected()
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < 0.3:  # thousands of cards at once: as little work per card as possible
-            painter.fillRect(_BODY, palette_of(widget).color(QPalette.ColorRole.Highlight) if selected else self._color)
-            if lod > 0.1:
-                self._paint_far_title(painter, _BODY, lod, base_font(widget))
+        if lod < FAR_ZOOM:  # thousands of cards at once: as little work per card as possible
+            painter.fillRect(NODE_BODY, self.far_color(palette_of(widget).color(QPalette.ColorRole.Highlight)))
+            if lod > FAR_TITLES_ABOVE:
+                self._paint_far_title(painter, NODE_BODY, lod, base_font(widget))
             return
+        selected = self.isSelected()
         palette = palette_of(widget)
         color = self._color
         rect = self.body_rect()
@@ -195,13 +228,6 @@ class NodeItem(QGraphicsItem):
         painter.setFont(font)
         painter.setPen(QColor("white"))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, self.highlight.badge)
-
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
-        """Let the edges follow when the card moves (Qt override)."""
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            for edge in self.edges:
-                edge.update_path()
-        return super().itemChange(change, value)
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         """Show the connect handle (Qt override)."""
