@@ -20,7 +20,7 @@ from iam_desktop.graph import DEFAULT_MAX_DEPTH, AccessGraph, resource_arn_for
 from iam_desktop.graph.parallel import matrix_in_parallel
 from iam_desktop.graph.render import answer_json, answer_text, finding_json
 from iam_desktop.model import ModelError, Resource, Workspace
-from iam_desktop.model.authorization import AuthorizationError
+from iam_desktop.model.callers import AuthorizationError
 from iam_desktop.policy import POLICY_TYPES, PolicyParseError, parse_policy
 
 SUBCOMMANDS = frozenset({"check", "who-can", "what-can", "matrix", "escalations", "import", "validate"})

@@ -11,7 +11,8 @@ from iam_desktop.model import (
     User,
     Workspace,
 )
-from iam_desktop.model.authorization import AuthorizationContext, UnknownPrincipalError
+from iam_desktop.model.authorization import AuthorizationContext
+from iam_desktop.model.callers import UnknownPrincipalError
 from iam_desktop.policy import Decision, PrincipalKind, ResourcePolicyRule
 
 ACCOUNT = "111122223333"

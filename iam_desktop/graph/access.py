@@ -10,7 +10,8 @@ from iam_desktop.graph.answers import (
 )
 from iam_desktop.graph.assume import DEFAULT_MAX_DEPTH, AssumeGraph
 from iam_desktop.graph.escalation import find_escalations
-from iam_desktop.model.authorization import AuthorizationContext, Caller, RowColumns
+from iam_desktop.model.authorization import AuthorizationContext, RowColumns
+from iam_desktop.model.callers import Caller
 from iam_desktop.model.entities import Resource, Role, ServicePrincipal, User
 from iam_desktop.model.resource_types import resource_type
 from iam_desktop.model.workspace import Change, ChangeKind, Workspace

@@ -9,7 +9,8 @@ from typing import Any, Iterator, Mapping
 import networkx as nx
 
 from iam_desktop.graph.answers import Hop
-from iam_desktop.model.authorization import DEFAULT_SESSION_NAME, AuthorizationContext, Caller
+from iam_desktop.model.authorization import DEFAULT_SESSION_NAME, AuthorizationContext
+from iam_desktop.model.callers import Caller
 from iam_desktop.model.edges import Edge, EdgeKind, derive_edges
 from iam_desktop.model.entities import Resource, Role, ServicePrincipal, User
 from iam_desktop.model.resource_types import resource_type

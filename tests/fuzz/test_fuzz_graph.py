@@ -12,7 +12,7 @@ from fuzz_budget import fuzz_settings, tried
 from fuzz_mutations import HOSTILE_TEXT
 from iam_desktop.graph import AccessGraph
 from iam_desktop.model import Resource, Workspace
-from iam_desktop.model.authorization import AuthorizationError
+from iam_desktop.model.callers import AuthorizationError
 from strategies import workspaces
 
 ACTIONS = st.sampled_from(["s3:GetObject", "sts:AssumeRole", "iam:PassRole", "kms:Decrypt", "lambda:InvokeFunction",

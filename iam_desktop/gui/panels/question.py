@@ -23,7 +23,7 @@ from iam_desktop.gui.panels.policy_slots import policy_slots, slot_document, slo
 from iam_desktop.model import (
     Account, Change, ChangeKind, Entity, Group, Resource, Role, ServicePrincipal, User,
 )
-from iam_desktop.model.authorization import AuthorizationError
+from iam_desktop.model.callers import AuthorizationError
 
 if TYPE_CHECKING:
     from iam_desktop.graph import AccessAnswer, AccessGraph
