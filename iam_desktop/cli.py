@@ -220,6 +220,10 @@ def cmd_matrix(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--jobs needs a number of cores of at least 1")
     matrix = matrix_in_parallel(graph, principals, resources, _split(args.actions),
                                 context=parse_context(args.context or ()), max_depth=args.max_depth, cores=args.jobs)
+    if args.counts:
+        counts = {decision.value: count for decision, count in matrix.decision_counts().items()}
+        _emit(out, args, counts, "\n".join(f"{decision}: {count}" for decision, count in counts.items()))
+        return 0
     ws = graph.workspace
     rows = ({"principal": p, "principal_arn": ws.arn_of(p) if p in ws else p, "resource": r,
              "resource_arn": resource_arn_for(ws.get(r), a), "action": a, "decision": d.value}  # type: ignore[arg-type]
@@ -334,7 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     matrix.add_argument("--actions", action="append", help="comma-separated actions (default: per resource type)")
     matrix.add_argument("--principals", action="append", help="comma-separated principals (default: all)")
     matrix.add_argument("--resources", action="append", help="comma-separated resources (default: all)")
-    matrix.add_argument("--csv", action="store_true", help="print CSV")
+    output = matrix.add_mutually_exclusive_group()
+    output.add_argument("--csv", action="store_true", help="print CSV")
+    output.add_argument("--counts", action="store_true", help="print only how many cells hold each decision")
     matrix.add_argument("--jobs", type=int, metavar="N", help="cores to compute on (default: all)")
     escalations = commands.add_parser("escalations", help="privilege-escalation findings")
     _inputs(escalations)

@@ -121,6 +121,23 @@ def test_matrix_csv_and_json() -> None:
         ("resource-customers-table", "dynamodb:PutItem", "implicit_deny")}
     data = json.loads(cli("matrix", LAMBDA, "--json").stdout)
     assert data["cells"] and {"principal", "resource", "action", "decision"} <= set(data["cells"][0])
+    text = cli("matrix", LAMBDA, "--principals", "orders-processor-role", "--resources", "Orders",
+               "--actions", "dynamodb:GetItem").stdout
+    assert text == f"arn:aws:iam::{ACCOUNT}:role/orders-processor-role  dynamodb:GetItem  {ORDERS}: allow\n"
+
+
+def test_matrix_counts_and_jobs() -> None:
+    counts = json.loads(cli("matrix", LAMBDA, "--counts", "--json", "--jobs", "2").stdout)
+    cells = json.loads(cli("matrix", LAMBDA, "--json", "--jobs", "1").stdout)["cells"]
+    assert counts == {decision: sum(1 for cell in cells if cell["decision"] == decision)
+                      for decision in ("allow", "explicit_deny", "implicit_deny")}
+    assert counts["allow"] > 0
+    text = cli("matrix", LAMBDA, "--counts").stdout
+    assert text.splitlines() == [f"{decision}: {count}" for decision, count in counts.items()]
+    refused = cli("matrix", LAMBDA, "--jobs", "0")
+    assert refused.returncode == 2 and "--jobs" in refused.stderr
+    both = cli("matrix", LAMBDA, "--counts", "--csv")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
 
 
 def test_escalations_json() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import fnmatch
+import json
 import os
 import re
 import shutil
@@ -17,10 +18,15 @@ import pytest
 from PySide6.QtGui import QImageReader
 from PySide6.QtWidgets import QApplication
 
-from iam_desktop.formats.model_file import MODEL_SUFFIX, dumps_model
+from iam_desktop.formats.model_file import MODEL_SUFFIX, dumps_model, save_model
+from iam_desktop.graph.parallel import PARALLEL_MIN_CELLS
 from iam_desktop.model import Workspace
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR / "bench"))
+
+from workload import build_workload  # noqa: E402
+
 RESOURCES = PROJECT_DIR / "resources"
 DESKTOP_FILE = RESOURCES / "iam-desktop.desktop"
 MIME_FILE = RESOURCES / "iam-desktop-mime.xml"
@@ -256,3 +262,10 @@ def test_built_bundle_starts_and_answers(tmp_path: Path) -> None:
         [str(program), "validate", str(policy)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert cli.returncode == 0, cli.stderr
+    # a matrix big enough to be shared with a worker process: the frozen program must start it as one
+    model = tmp_path / "medium.iamd.json"
+    save_model(build_workload("medium"), model)
+    matrix = subprocess.run([str(program), "matrix", str(model), "--counts", "--json", "--jobs", "2"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert matrix.returncode == 0, matrix.stderr
+    assert sum(json.loads(matrix.stdout).values()) > PARALLEL_MIN_CELLS
