@@ -60,7 +60,7 @@ def test_compute_shows_decisions_and_exports_csv(qtbot, small, tmp_path: Path) -
     assert panel.model.rowCount() == 2 and panel.model.columnCount() == 2
     assert panel.model.headerData(0, Qt.Orientation.Vertical) == "user0"
     assert _cell(panel, 0, "bucket-a\ns3:GetObject") == "✔ Allow"
-    assert _cell(panel, 1, "bucket-b\ns3:GetObject") == "⛔ Deny"
+    assert _cell(panel, 1, "bucket-b\ns3:GetObject") == "✖ Deny"
     assert panel.status_label.text() == "4 cell(s), 2 allowed."
     target = tmp_path / "matrix.csv"
     panel.export_csv(target)
@@ -103,6 +103,19 @@ def test_progress_and_cancel(qtbot) -> None:
     assert panel.status_label.text().startswith("Cancelled:")
     assert not panel.progress_bar.isVisible() and panel.run_button.isEnabled()
     assert 0 < len(panel.model.matrix.cells) < total
+
+
+def test_columns_fit_long_headers(qtbot, small) -> None:
+    panel, _document = small
+    qtbot.keyClicks(panel.actions_edit, "s3:GetObjectVersionTagging, s3:GetObject")
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=10000)
+    header = panel.view.horizontalHeader()
+    assert panel.model.columnCount() == 4
+    for column in range(panel.model.columnCount()):  # no header line or cell text is cut off
+        texts = [*panel.model.headerData(column, Qt.Orientation.Horizontal).split("\n"), "✔ Allow", "✖ Deny"]
+        assert all(header.sectionSize(column) > header.fontMetrics().horizontalAdvance(text) for text in texts)
+    assert header.sectionSize(0) > header.sectionSize(1)  # the long action's column is wider
 
 
 def test_nothing_selected_is_refused(qtbot, small) -> None:

@@ -24,7 +24,7 @@ from iam_desktop.policy import (
 if TYPE_CHECKING:
     from iam_desktop.graph import AccessAnswer, AccessPath, Hop
 
-DECISION_TEXT = {Decision.ALLOW: "✔ Allow", Decision.EXPLICIT_DENY: "⛔ Explicit deny",
+DECISION_TEXT = {Decision.ALLOW: "✔ Allow", Decision.EXPLICIT_DENY: "✖ Explicit deny",
                  Decision.IMPLICIT_DENY: "○ Implicit deny"}
 DECISION_COLOR = {Decision.ALLOW: "#2e7d32", Decision.EXPLICIT_DENY: "#c62828", Decision.IMPLICIT_DENY: "#8d6e00"}
 STAGE_TEXT = {

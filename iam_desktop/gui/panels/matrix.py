@@ -24,7 +24,7 @@ from iam_desktop.policy import Decision
 if TYPE_CHECKING:
     from iam_desktop.graph import AccessAnswer, AccessMatrix
 
-CELL_TEXT = {Decision.ALLOW: "✔ Allow", Decision.EXPLICIT_DENY: "⛔ Deny", Decision.IMPLICIT_DENY: "○ No"}
+CELL_TEXT = {Decision.ALLOW: "✔ Allow", Decision.EXPLICIT_DENY: "✖ Deny", Decision.IMPLICIT_DENY: "○ No"}
 CELL_TOOLTIP = {Decision.ALLOW: "Allowed", Decision.EXPLICIT_DENY: "Explicitly denied",
                 Decision.IMPLICIT_DENY: "Implicitly denied: nothing allows it"}
 ALL, SELECTED = "all", "selected"
@@ -271,10 +271,22 @@ class MatrixPanel(QWidget):
         self.cancel_button.setEnabled(False)
         self.progress_bar.hide()
         self.model.set_matrix(matrix, self.document.workspace)
+        self._fit_columns()
         self.export_button.setEnabled(True)
         counts = matrix.decision_counts()
-        done = f"{sum(counts.values())} cell(s), {counts[Decision.ALLOW]} allowed."
+        done = f"{sum(counts.values()):,} cell(s), {counts[Decision.ALLOW]:,} allowed."
         self.status_label.setText(done if matrix.complete else f"Cancelled: {done} (not all cells were computed)")
+
+    def _fit_columns(self) -> None:
+        """Size each column to its two-line header and the widest cell text, reading the headers only (sizing to
+        contents would read every cell)."""
+        header = self.view.horizontalHeader()
+        metrics = header.fontMetrics()
+        padding = 2 * metrics.averageCharWidth() + 8
+        least = max(metrics.horizontalAdvance(text) for text in CELL_TEXT.values()) + padding
+        for column in range(self.model.columnCount()):
+            lines = str(self.model.headerData(column, Qt.Orientation.Horizontal)).split("\n")
+            header.resizeSection(column, max(least, *(metrics.horizontalAdvance(line) + padding for line in lines)))
 
     # ----- interaction -----------------------------------------------------------------------------------
     def _on_double_clicked(self, index: QModelIndex) -> None:
