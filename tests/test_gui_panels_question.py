@@ -174,6 +174,8 @@ def test_use_selection_and_ask_on_selection(qtbot, panel: QuestionPanel, documen
 def test_overlays_colour_nodes_and_follow_the_model(qtbot, panel: QuestionPanel, document: Document) -> None:
     document.select(["bucket"])
     qtbot.mouseClick(panel.who_can_button, Qt.MouseButton.LeftButton)
+    assert panel.status_label.text() == "Computing the overlay…"  # in the background: the window stays usable
+    qtbot.waitUntil(lambda: document.highlight is not None, timeout=5000)
     highlight = document.highlight
     assert highlight.node_colors == {"alice": "deny", "bob": "deny", "dev": "deny"}
     assert highlight.node_badges["bob"] == "0/4"
@@ -186,12 +188,44 @@ def test_overlays_colour_nodes_and_follow_the_model(qtbot, panel: QuestionPanel,
 
     document.select(["bob"])
     qtbot.mouseClick(panel.what_can_button, Qt.MouseButton.LeftButton)
-    assert document.highlight.node_colors == {"bucket": "allow"}
+    qtbot.waitUntil(lambda: document.highlight.node_colors == {"bucket": "allow"}, timeout=5000)
     document.undo_stack.undo()
     qtbot.waitUntil(lambda: document.highlight.node_colors == {"bucket": "deny"}, timeout=3000)
     panel.window().activateWindow()
     qtbot.keyClick(panel.principal_combo, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: document.highlight is None, timeout=2000)
+
+
+def test_only_the_latest_overlay_request_is_shown(qtbot, panel: QuestionPanel, document: Document) -> None:
+    document.select(["bucket"])
+    qtbot.mouseClick(panel.who_can_button, Qt.MouseButton.LeftButton)
+    document.select(["bob"])
+    qtbot.mouseClick(panel.what_can_button, Qt.MouseButton.LeftButton)  # asked before the first is done
+    qtbot.waitUntil(lambda: not panel.is_computing(), timeout=5000)
+    assert document.highlight.node_colors == {"bucket": "deny"}  # what bob can reach, not who reaches the bucket
+    assert "bob" not in document.highlight.node_colors
+
+
+def test_a_cleared_overlay_never_appears(qtbot, panel: QuestionPanel, document: Document) -> None:
+    document.select(["bucket"])
+    qtbot.mouseClick(panel.who_can_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_computing(), timeout=5000)
+    qtbot.wait(50)
+    assert document.highlight is None and panel.status_label.text() == ""
+
+
+def test_an_overlay_asked_before_an_edit_shows_the_edited_model(qtbot, panel: QuestionPanel,
+                                                                document: Document) -> None:
+    document.select(["bob"])
+    qtbot.mouseClick(panel.what_can_button, Qt.MouseButton.LeftButton)
+    bob = document.workspace.get("bob")
+    open_policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    document.update_entity(replace(bob, inline_policies=(InlinePolicy("all", open_policy),)), "Open bob")
+    qtbot.waitUntil(lambda: document.highlight is not None and document.highlight.node_colors == {"bucket": "allow"},
+                    timeout=5000)
+    qtbot.waitUntil(lambda: not panel.is_computing(), timeout=5000)
+    assert document.highlight.node_colors == {"bucket": "allow"}
 
 
 def test_compute_resource_path_highlights_its_run_as_edge(qtbot, panel: QuestionPanel, document: Document) -> None:

@@ -306,12 +306,13 @@ def test_first_start_says_how_to_ask(window: MainWindow) -> None:
     assert "right-click" in question(window).answer_view.summary_label.text()
 
 
-def test_right_click_on_a_principal_shows_what_it_can_reach(window: MainWindow) -> None:
+def test_right_click_on_a_principal_shows_what_it_can_reach(qtbot, window: MainWindow) -> None:
     right_click_node(window, "alice")
     menu = window.canvas_menu
     assert menu is not None
     next(a for a in menu.actions() if a.objectName() == "menu-what-can").trigger()
     menu.close()
+    qtbot.waitUntil(lambda: window.document.highlight is not None, timeout=5000)
     highlight = window.document.highlight
     assert highlight is not None
     assert highlight.node_colors.get(entity_id(window, "welcome-assets")) == "allow"

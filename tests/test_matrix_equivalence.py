@@ -111,3 +111,23 @@ def test_row_columns_subset_keeps_each_columns_resource_policy(small: Workspace)
         row = graph.context.decide_row(caller, columns)
         assert graph.context.decide_row(caller, subset) == [row[3], row[0]]
         assert row == [graph.context.decide(principal, "s3:GetObject", arn) for arn in arns]
+
+
+def test_who_can_and_what_can_are_the_allowed_answers_of_can(small: Workspace) -> None:
+    graph = AccessGraph(small)
+    principals = graph.principal_ids()
+    for resource in small.resources()[::7]:
+        for action in ("s3:GetObject", "kms:Decrypt", "sqs:SendMessage"):
+            arn = resource_arn_for(resource, action)
+            expected = [p for p in principals if graph.can(p, action, arn).allowed]
+            assert [a.principal_id for a in graph.who_can(action, arn)] == expected, (resource.id, action)
+    unmodelled = "arn:aws:s3:::not-in-the-model/key"
+    assert [a.principal_id for a in graph.who_can("s3:GetObject", unmodelled)] == [
+        p for p in principals if graph.can(p, "s3:GetObject", unmodelled).allowed]
+    for principal in principals[::9]:
+        expected_cells = {(resource_arn_for(r, a), a) for r in small.resources()
+                          for a in graph.empty_matrix([principal], [r.id], None).actions
+                          if graph.can(principal, a, resource_arn_for(r, a)).allowed}
+        answers = graph.what_can(principal)
+        assert all(answer.allowed for answer in answers)
+        assert {(a.resource, a.action) for a in answers} == expected_cells, principal

@@ -191,31 +191,43 @@ class AccessGraph:
 
     def who_can(self, action: str, resource_arn: str, context: Context | None = None,
                 max_depth: int = DEFAULT_MAX_DEPTH) -> list[AccessAnswer]:
-        """The answers of every modelled caller that can do ``action`` on ``resource_arn`` (directly or via paths)."""
-        found: list[AccessAnswer] = []
-        for principal_id in self.principal_ids():
-            direct = self.context.decide(principal_id, action, resource_arn, context)
-            if direct is Decision.ALLOW or self._allowing_roles(principal_id, action, resource_arn, context,
-                                                                 max_depth):
-                found.append(self.can(principal_id, action, resource_arn, context, max_depth))
-        return found
+        """The answers of every modelled caller that can do ``action`` on ``resource_arn`` (directly or via paths).
+
+        Who can is decided as a matrix column (fast), then only the allowed callers' answers are explained.
+        """
+        principals = self.principal_ids()
+        resource_id = self._modelled_resource(action, resource_arn)
+        if resource_id is None:  # not a modelled resource: each caller on its own
+            allowed = [p for p in principals if self.context.decide(p, action, resource_arn, context) is Decision.ALLOW
+                       or self._allowing_roles(p, action, resource_arn, context, max_depth)]
+        else:
+            column = self.matrix(principals, [resource_id], [action], context=context, max_depth=max_depth)
+            allowed = [p for p in principals if column.decision(p, resource_id, action) is Decision.ALLOW]
+        return [self.can(p, action, resource_arn, context, max_depth) for p in allowed]
 
     def what_can(self, principal_id: str, actions: Iterable[str] | None = None, context: Context | None = None,
                  max_depth: int = DEFAULT_MAX_DEPTH) -> list[AccessAnswer]:
         """The allowed answers of ``principal_id`` over the modelled resources.
 
-        ``actions`` default to each resource type's ``default_actions`` (a ``*`` default is skipped).
+        ``actions`` default to each resource type's ``default_actions`` (``*`` is skipped). What it can do is
+        decided as a matrix row (fast), then only the allowed cells are explained.
         """
-        chosen = tuple(actions) if actions is not None else None
-        found: list[AccessAnswer] = []
-        for resource in self.workspace.resources():
-            for action in chosen or resource_type(resource.resource_type).default_actions:
-                if action == "*":
-                    continue
-                answer = self.can(principal_id, action, resource_arn_for(resource, action), context, max_depth)
-                if answer.allowed:
-                    found.append(answer)
-        return found
+        chosen = tuple(a for a in actions if a != "*") if actions is not None else None
+        resources = self.workspace.resources()
+        row = self.matrix([principal_id], [r.id for r in resources], chosen, context=context, max_depth=max_depth)
+        return [self.can(principal_id, action, resource_arn_for(resource, action), context, max_depth)
+                for resource in resources for action in row.actions
+                if row.decision(principal_id, resource.id, action) is Decision.ALLOW]
+
+    def _modelled_resource(self, action: str, resource_arn: str) -> str | None:
+        """The id of the modelled resource whose request for ``action`` names ``resource_arn``, or None."""
+        entity_id = self.context.entity_id_for(resource_arn)
+        if entity_id is None and resource_arn.endswith("/*"):  # an S3 object request names bucket/*
+            entity_id = self.context.entity_id_for(resource_arn[:-2])
+        entity = self.workspace.entities.get(entity_id) if entity_id else None
+        if isinstance(entity, Resource) and resource_arn_for(entity, action) == resource_arn:
+            return entity.id
+        return None
 
     def matrix(self, principal_ids: Iterable[str], resource_ids: Iterable[str], actions: Iterable[str] | None,
                progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None,
@@ -296,7 +308,10 @@ class AccessGraph:
         return found
 
     def _sessions(self, source: str, context: Context | None, max_depth: int) -> list[Caller]:
-        """The sessions (named after ``source``) of the roles ``source`` reaches, itself and its run-as start aside."""
+        """The sessions (named after ``source``) of the roles ``source`` reaches, itself and its run-as start aside
+        (a reference by ARN or name starts from its modelled owner, as :meth:`can`'s paths do)."""
+        if source not in self.workspace:
+            source = self.context.caller(source).policy_owner or source
         start = self._path_start(source)
         return [self.context.resolve(node, source)
                 for node in self.assume_graph_for(context).reachable(source, max_depth)

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QThread, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QThread, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton,
@@ -18,6 +18,7 @@ from iam_desktop.gui.document import Document
 from iam_desktop.gui.panels.actions_input import expand_actions
 from iam_desktop.gui.panels.answer_view import decision_color
 from iam_desktop.gui.panels.question import is_principal
+from iam_desktop.gui.workers import start_kept
 from iam_desktop.model import Account, Change, ChangeKind, Entity, Workspace
 from iam_desktop.policy import Decision
 
@@ -139,15 +140,6 @@ class MatrixWorker(QThread):
         self.computed.emit(matrix)
 
 
-_RUNNING: set[MatrixWorker] = set()
-
-
-def _stop_all_workers() -> None:
-    for worker in list(_RUNNING):
-        worker.cancel()
-        worker.wait()
-
-
 class MatrixPanel(QWidget):
     """Chooses principals, resources and actions, computes their access matrix with progress and Cancel.
 
@@ -212,9 +204,6 @@ class MatrixPanel(QWidget):
         layout.addWidget(self.status_label)
         layout.addWidget(self.view, 1)
         document.changed.connect(self._on_changed)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(_stop_all_workers)
 
     # ----- public API ------------------------------------------------------------------------------------
     def is_running(self) -> bool:
@@ -239,14 +228,12 @@ class MatrixPanel(QWidget):
         self._worker = worker = MatrixWorker(workspace.copy(), principals, resources, actions or None)
         worker.progressed.connect(self._on_progress)
         worker.computed.connect(self._on_computed)
-        worker.finished.connect(lambda: _RUNNING.discard(worker))
-        _RUNNING.add(worker)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress_bar.setRange(0, 0)
         self.progress_bar.show()
         self.status_label.setText(f"Computing {len(principals)} principal(s) × {len(resources)} resource(s)…")
-        worker.start()
+        start_kept(worker)
         return True
 
     def cancel(self) -> None:

@@ -18,7 +18,8 @@ from iam_desktop.gui.highlight import Highlight
 from iam_desktop.gui.panels.actions_input import ActionsInput, suggested_actions
 from iam_desktop.gui.panels.answer_view import AnswerView, decision_text
 from iam_desktop.gui.panels.context_inputs import ContextInputs, condition_keys
-from iam_desktop.gui.panels.overlays import OverlayResult, answer_highlight, what_can_overlay, who_can_overlay
+from iam_desktop.gui.panels.overlay_runner import OverlayRequest, OverlayRunner
+from iam_desktop.gui.panels.overlays import OverlayResult, answer_highlight
 from iam_desktop.gui.panels.policy_slots import policy_slots, slot_document, slot_policy_type
 from iam_desktop.model import (
     Account, Change, ChangeKind, Entity, Group, Resource, Role, ServicePrincipal, User,
@@ -93,7 +94,9 @@ class QuestionPanel(QWidget):
         self.document = document
         self._graph: AccessGraph | None = None
         self._own_highlight: Highlight | None = None
-        self._overlay: tuple[str, str] | None = None
+        self._overlay: OverlayRequest | None = None
+        self._overlays = OverlayRunner(document, self)
+        self._overlays.computed.connect(self._on_overlay_computed)
         self._asked = False
         self._split_sized = False
         self.principal_combo = SearchableCombo()
@@ -364,20 +367,26 @@ class QuestionPanel(QWidget):
 
     def _show_overlay(self) -> bool:
         assert self._overlay is not None
-        mode, subject = self._overlay
-        if subject not in self.document.workspace:
+        if self._overlay[1] not in self.document.workspace:
             self._overlay = None
             return False
-        try:
-            with busy(self, "Computing the overlay…"):
-                result: OverlayResult = (what_can_overlay if mode == "what" else who_can_overlay)(self.graph, subject)
-        except AuthorizationError as error:
-            self.status_label.setText(f"Cannot compute the overlay: {error}")
-            return False
+        self.status_label.setText("Computing the overlay…")
+        self._overlays.request(self._overlay)
+        return True
+
+    def is_computing(self) -> bool:
+        """True while an overlay is computed in the background."""
+        return self._overlays.is_running()
+
+    def _on_overlay_computed(self, request: OverlayRequest, result: OverlayResult | str) -> None:
+        if request != self._overlay:  # cleared, or replaced by a question or another highlight meanwhile
+            return
+        if isinstance(result, str):
+            self.status_label.setText(result)
+            return
         self._asked = False
         self.status_label.setText(result.summary)
         self._set_highlight(result.highlight)
-        return True
 
     # ----- highlight -------------------------------------------------------------------------------------
     def _set_highlight(self, highlight: Highlight) -> None:
@@ -386,7 +395,10 @@ class QuestionPanel(QWidget):
 
     def clear_highlight(self) -> None:
         """Remove the highlight and stop following the model with an overlay."""
+        if self._overlay is not None:
+            self.status_label.clear()
         self._overlay = None
+        self._overlays.forget()
         self._asked = False
         self._own_highlight = None
         self.document.set_highlight(None)
