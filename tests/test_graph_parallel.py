@@ -70,3 +70,15 @@ def test_small_matrices_stay_in_this_process(small: Workspace) -> None:
     matrix = matrix_in_parallel(graph, principals, resources, None, cores=2)
     assert matrix.complete and matrix.rows == graph.matrix(principals, resources, None).rows
     assert not multiprocessing.active_children()
+
+
+def test_a_model_that_cannot_be_written_is_computed_in_this_process(small: Workspace) -> None:
+    from iam_desktop.model import Placement
+
+    copy = small.copy()
+    copy.place(next(iter(copy.entities)), Placement(float("nan"), 0.0))  # a model file refuses NaN
+    graph = AccessGraph(copy)
+    principals = graph.principal_ids()[:16]
+    resources = [r.id for r in copy.resources()]
+    matrix = matrix_in_parallel(graph, principals, resources, None, cores=2, min_cells=0)
+    assert matrix.complete and matrix.rows == graph.matrix(principals, resources, None).rows

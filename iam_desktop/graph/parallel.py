@@ -9,7 +9,7 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
-from iam_desktop.formats.model_file import dumps_model, loads_model
+from iam_desktop.formats.model_file import ModelFileError, dumps_model, loads_model
 from iam_desktop.graph.access import AccessGraph
 from iam_desktop.graph.answers import AccessMatrix
 from iam_desktop.graph.assume import DEFAULT_MAX_DEPTH
@@ -48,14 +48,16 @@ def matrix_in_parallel(graph: AccessGraph, principal_ids: Iterable[str], resourc
     ``ROWS_PER_TASK`` principals at a time; rows are merged here as they come, with ``progress(done,
     total)`` after each task and ``cancelled()`` asked as often. On one core, or for fewer than
     ``min_cells`` cells, it is :meth:`AccessGraph.matrix` itself. Cells explain themselves with
-    ``graph`` (``AccessMatrix.answer``).
+    ``graph`` (``AccessMatrix.answer``). A model that cannot be written as a model file (which workers open) is
+    computed in this process too.
     """
     principals, resources = tuple(principal_ids), tuple(resource_ids)
     chosen = tuple(actions) if actions is not None else None
     total = len(principals) * graph.cells_per_row(resources, chosen)
     task_count = -(-len(principals) // ROWS_PER_TASK)
     helpers = min((cores or core_count()) - 1, task_count - 1)
-    if helpers < 1 or total < min_cells:
+    model_text = _model_text(graph) if helpers >= 1 and total >= min_cells else None
+    if model_text is None:
         return graph.matrix(principals, resources, chosen, progress, cancelled, context, max_depth)
     result = graph.empty_matrix(principals, resources, chosen, context, max_depth)
     spawn = multiprocessing.get_context("spawn")  # never fork a process that runs Qt or other threads
@@ -63,7 +65,7 @@ def matrix_in_parallel(graph: AccessGraph, principal_ids: Iterable[str], resourc
     results = spawn.Queue()
     stop = spawn.Event()
     work = (principals, resources, chosen, dict(context or {}), max_depth)
-    started = [spawn.Process(target=_help, daemon=True, args=(dumps_model(graph.workspace),
+    started = [spawn.Process(target=_help, daemon=True, args=(model_text,
                                                               graph.context.management_accounts, work, next_task,
                                                               results, stop))
                for _ in range(helpers)]
@@ -85,6 +87,15 @@ def matrix_in_parallel(graph: AccessGraph, principal_ids: Iterable[str], resourc
         stop.set()
         _stop(started, results)
     return result
+
+
+def _model_text(graph: AccessGraph) -> str | None:
+    """The model file text the worker processes open, or None when the model cannot be written (then one
+    process computes the matrix)."""
+    try:
+        return dumps_model(graph.workspace)
+    except ModelFileError:
+        return None
 
 
 class _Merge:
