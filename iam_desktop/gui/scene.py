@@ -6,7 +6,7 @@ import gc
 from collections import defaultdict
 from typing import Iterable, Union
 
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QGraphicsScene, QGraphicsSceneDragDropEvent, QGraphicsSceneMouseEvent, QWidget,
@@ -18,6 +18,7 @@ from iam_desktop.gui.highlight import Highlight
 from iam_desktop.gui.icons import style_for, visual_key
 from iam_desktop.gui.interaction import CanvasInteraction
 from iam_desktop.gui.items.edge import EdgeItem
+from iam_desktop.gui.items.edge_layer import EdgeLayer
 from iam_desktop.gui.items.frame import FrameItem
 from iam_desktop.gui.items.node import NodeItem
 from iam_desktop.model import (
@@ -27,6 +28,8 @@ from iam_desktop.model.edges import Edge, derive_edges
 from iam_desktop.model.resource_types import resource_type
 
 EntityItem = Union[NodeItem, FrameItem]
+PREPARE_AFTER_MS = 300
+"""How long after the items are built and events flow again the scene prepares its indexes for close-up painting."""
 _SUBTITLES = {"user": "IAM user", "group": "IAM group", "role": "IAM role", "service": "Service principal",
               "policy:scp": "Service control policy", "policy:rcp": "Resource control policy"}
 
@@ -72,9 +75,16 @@ class CanvasScene(QGraphicsScene):
         self._positions_version = 0
         self._drawing_version = 0
         self._content_rect: QRectF | None = None
+        self._selected_edges: set[EdgeItem] = set()
+        self.edge_layer = EdgeLayer()
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.setInterval(PREPARE_AFTER_MS)
+        self._prepare_timer.timeout.connect(self.prepare_for_close_up)
         self.interaction = CanvasInteraction(self)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBspTreeDepth(8)  # Qt's automatic depth files long edges in many leaves: slow, big first paint
+        self.addItem(self.edge_layer)
         document.changed.connect(self._on_model_changed)
         document.selection_changed.connect(self._on_document_selection)
         document.highlight_changed.connect(self._on_highlight_changed)
@@ -128,6 +138,7 @@ class CanvasScene(QGraphicsScene):
     def content_rect(self) -> QRectF:
         """The bounding rectangle of every item (``itemsBoundingRect``, kept until the drawing changes)."""
         if self._content_rect is None:
+            self.edge_layer.tighten()
             self._content_rect = self.itemsBoundingRect()
         return QRectF(self._content_rect)
 
@@ -215,12 +226,21 @@ class CanvasScene(QGraphicsScene):
             self.removeItem(item)
         self._edge_items.clear()
         self._entity_items.clear()
+        self._selected_edges.clear()
+        self.edge_layer.clear()
         for entity_id in self.document.workspace.entities:
             self._show_entity(entity_id)
         self._sync_edges()
         self._syncing_selection = False
         self._apply_highlight(self.document.highlight)
         self._refit_scene_rect()
+        QTimer.singleShot(0, self._prepare_timer.start)  # counted from when events flow again: after the first paint
+
+    def prepare_for_close_up(self) -> None:
+        """Build Qt's item index and file the edges in the edge layer's grid now, not at the first close-up paint
+        (the items of a big model are built and first shown far zoomed out, where neither is needed)."""
+        self.edge_layer.file_all()
+        self.items(QRectF(0.0, 0.0, 1.0, 1.0))
 
     def _show_entity(self, entity_id: str) -> None:
         workspace = self.document.workspace
@@ -282,7 +302,8 @@ class CanvasScene(QGraphicsScene):
             self._drop_edge(key)
         for key, edge in wanted.items():
             if key not in self._edge_items:
-                item = EdgeItem(edge, self._entity_items[edge.source], self._entity_items[edge.target])
+                item = EdgeItem(edge, self._entity_items[edge.source], self._entity_items[edge.target],
+                                self.edge_layer)
                 self._edge_items[key] = item
                 self.addItem(item)
         lanes: dict[frozenset[str], list[EdgeItem]] = defaultdict(list)
@@ -304,6 +325,10 @@ class CanvasScene(QGraphicsScene):
 
     # ----- selection -------------------------------------------------------------------------------------
     def _on_scene_selection(self) -> None:
+        selected_edges = {item for item in self.selectedItems() if isinstance(item, EdgeItem)}
+        for edge in selected_edges ^ self._selected_edges:
+            edge.show_state()
+        self._selected_edges = selected_edges
         self.note_drawing_changed()
         if not self._syncing_selection:
             self.document.select(self.selected_entity_ids())
@@ -334,6 +359,7 @@ class CanvasScene(QGraphicsScene):
         """
         before = self._shown_highlight
         self._shown_highlight = highlight
+        self.edge_layer.set_dimmed(_dims(highlight))
         self.note_drawing_changed()
         if (before is not None and before.edge_labels) or (highlight is not None and highlight.edge_labels):
             self._content_rect = None  # edge labels change the bounds
@@ -440,4 +466,4 @@ def _show_edge_state(edge: EdgeItem, key: str, highlight: Highlight | None) -> N
         state.label = label
     state.emphasised, state.dimmed = covered, dimmed
     edge.setZValue(2.0 if label else -0.5 if covered else -1.0)  # a label stays readable over nodes
-    edge.update()
+    edge.show_state()

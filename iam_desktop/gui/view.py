@@ -280,12 +280,6 @@ class CanvasView(QGraphicsView):
         painter.setPen(self.palette().color(QPalette.ColorRole.Mid))
         left = math.floor(rect.left() / spacing) * spacing
         top = math.floor(rect.top() / spacing) * spacing
-        points = []
-        y = top
-        while y < rect.bottom():
-            x = left
-            while x < rect.right():
-                points.append(QPointF(x, y))
-                x += spacing
-            y += spacing
-        painter.drawPoints(points)
+        columns = [left + index * spacing for index in range(math.ceil((rect.right() - left) / spacing))]
+        rows = [top + index * spacing for index in range(math.ceil((rect.bottom() - top) / spacing))]
+        painter.drawPoints([QPointF(x, y) for y in rows for x in columns])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen, QPolygonF
@@ -13,6 +13,9 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from iam_desktop.gui.items.frame import FrameItem
 from iam_desktop.gui.items.node import FAR_ZOOM, HighlightState, NodeItem, base_font, palette_of
 from iam_desktop.model.edges import EDGE_LABELS, Edge, EdgeKind
+
+if TYPE_CHECKING:
+    from iam_desktop.gui.items.edge_layer import EdgeLayer
 
 Endpoint = Union[NodeItem, FrameItem]
 
@@ -36,6 +39,8 @@ EDGE_STYLES: dict[EdgeKind, EdgeStyle] = {
     EdgeKind.RESOURCE_ACCESS: EdgeStyle("#d64a6b", Qt.PenStyle.SolidLine, "filled",
                                         EDGE_LABELS[EdgeKind.RESOURCE_ACCESS]),
 }
+EDGE_KINDS = list(EDGE_STYLES)
+"""Every kind of edge, in the order the edge layer draws them."""
 FAR_PENS = {kind: QPen(QColor(style.color), 0) for kind, style in EDGE_STYLES.items()}
 """The hairline pen of each kind of edge, drawn zoomed far out."""
 DIMMED_EDGE_OPACITY = 0.2
@@ -43,17 +48,30 @@ _COLORS = {kind: QColor(style.color) for kind, style in EDGE_STYLES.items()}
 _HEAD = 11.0
 _HEAD_REACH = _HEAD * 1.7 + 2.0  # how far the arrow head (and its pen) reaches from the tip
 _SPREAD = 22.0
+_WIDTH = 1.6
 _FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
-_PENS: dict[tuple[int, float, Qt.PenStyle], QPen] = {}
+_PLAIN_FLAGS = _FLAGS | QGraphicsItem.GraphicsItemFlag.ItemHasNoContents  # the edge layer draws it
+_PENS: dict[tuple[int, float, Qt.PenStyle, Qt.PenCapStyle], QPen] = {}
 
 
-def _pen(color: QColor, width: float, dash: Qt.PenStyle) -> QPen:
-    """A shared pen for this colour, width and dash pattern (edges are painted by the thousand)."""
-    key = (color.rgba(), width, dash)
+def _pen(color: QColor, width: float, dash: Qt.PenStyle, cap: Qt.PenCapStyle = Qt.PenCapStyle.RoundCap) -> QPen:
+    """A shared pen for this colour, width, dash pattern and cap (edges are painted by the thousand)."""
+    key = (color.rgba(), width, dash, cap)
     pen = _PENS.get(key)
     if pen is None:
-        pen = _PENS[key] = QPen(color, width, dash, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        pen = _PENS[key] = QPen(color, width, dash, cap, Qt.PenJoinStyle.RoundJoin)
     return pen
+
+
+def line_pen(kind: EdgeKind) -> QPen:
+    """The pen of a plain edge's line in the edge layer: square caps, which reach as far as round ones (and
+    make dashes as long) but let Qt rasterize the line directly instead of stroking its outline."""
+    return _pen(_COLORS[kind], _WIDTH, EDGE_STYLES[kind].dash, Qt.PenCapStyle.SquareCap)
+
+
+def head_pen(kind: EdgeKind) -> QPen:
+    """The pen of a plain edge's arrow head outline."""
+    return _pen(_COLORS[kind], _WIDTH, Qt.PenStyle.SolidLine)
 
 
 def _clip(rect: tuple[float, float, float, float], toward_x: float, toward_y: float) -> tuple[float, float]:
@@ -90,30 +108,40 @@ def _anchor(item: Endpoint, body: tuple[float, float, float, float], other_x: fl
 class EdgeItem(QGraphicsItem):
     """One model edge; ``lane`` spreads parallel edges between the same two items apart.
 
-    Only the end points and the bounding rectangle are computed when the ends move; the curve, the arrow head
-    and the label position are built when first needed (most edges of a big model are only ever drawn as
-    hairlines, far zoomed out).
+    While plain (neither selected, emphasised nor labelled) the edge has no contents of its own: ``layer``
+    draws it together with the other plain edges. The item stays for hit testing, selection, its tooltip and
+    its own drawing when it stands out. Only the end points and the bounding rectangle are computed when the
+    ends move; the curve, the arrow head, the clickable shape and the label position are built when first
+    needed (most edges of a big model are only ever drawn as hairlines, far zoomed out).
     """
 
-    def __init__(self, edge: Edge, source: Endpoint, target: Endpoint, lane: float = 0.0) -> None:
+    def __init__(self, edge: Edge, source: Endpoint, target: Endpoint, layer: EdgeLayer, lane: float = 0.0) -> None:
         super().__init__()
         self.edge = edge
         self.source_item, self.target_item = source, target
         self.highlight = HighlightState()
+        self._layer = layer
+        self._in_layer = False
+        self._plain = True
         self._lane = lane
         self._style = EDGE_STYLES[edge.kind]
         self._ends = QLineF()
+        self._segment: tuple[float, float, float, float] | None = None
         self._control: QPointF | None = None
         self._bounds = QRectF()
+        self._extent = (0.0, 0.0, 0.0, 0.0)
         self._head_bounds = QRectF()
         self._path: QPainterPath | None = None
         self._head: QPolygonF | None = None
-        self.setFlags(_FLAGS)
+        self._shape: QPainterPath | None = None
+        self.setFlags(_PLAIN_FLAGS)
         self.setZValue(-1.0)
         self.setToolTip(self._style.label)
         source.edges.append(self)
         target.edges.append(self)
         self.update_path()
+        layer.add(self)
+        self._in_layer = True
 
     @property
     def key(self) -> str:
@@ -131,6 +159,41 @@ class EdgeItem(QGraphicsItem):
         to draw the edge where it is now (read it, never change it)."""
         return self._ends
 
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """The bounds without a label as (left, top, right, bottom), in scene coordinates."""
+        return self._extent
+
+    @property
+    def segment(self) -> tuple[float, float, float, float] | None:
+        """The straight line's end points (x1, y1, x2, y2); None for a curve."""
+        return self._segment
+
+    @property
+    def reach(self) -> float:
+        """How far the arrow head (and its pen) reaches beyond the line."""
+        return _HEAD_REACH
+
+    @property
+    def head_extent(self) -> tuple[float, float, float, float]:
+        """Where the arrow head may reach as (left, top, right, bottom), in scene coordinates."""
+        head = self._head_bounds
+        return head.left(), head.top(), head.right(), head.bottom()
+
+    def head_in(self, area: QRectF) -> bool:
+        """True when the arrow head may show in ``area`` (scene coordinates)."""
+        return area.intersects(self._head_bounds)
+
+    def show_state(self) -> None:
+        """Draw itself when selected, emphasised or labelled, else leave it to the layer; repaint where it is
+        (the scene calls it when the selection or the highlight changes)."""
+        plain = not (self.isSelected() or self.highlight.emphasised or self.highlight.label)
+        if plain != self._plain:
+            self._plain = plain
+            self.setFlags(_PLAIN_FLAGS if plain else _FLAGS)
+            self._layer.set_standing_out(self, not plain)
+        self.update()
+
     def set_lane(self, lane: float) -> None:
         """Move to another lane among parallel edges."""
         if lane != self._lane:
@@ -138,10 +201,13 @@ class EdgeItem(QGraphicsItem):
             self.update_path()
 
     def detach(self) -> None:
-        """Forget the end items (before the edge item is removed from the scene)."""
+        """Forget the end items and leave the layer (before the edge item is removed from the scene)."""
         for item in (self.source_item, self.target_item):
             if self in item.edges:
                 item.edges.remove(self)
+        if self._in_layer:
+            self._in_layer = False
+            self._layer.remove(self)
 
     def update_path(self) -> None:
         """Recompute the end points and bounds from the end items' current geometry."""
@@ -162,19 +228,26 @@ class EdgeItem(QGraphicsItem):
             end = _clip(target_rect, *((control_x, control_y) if not _contains(target_rect, control_x, control_y)
                                        else (x1, y1)))
             self._control = QPointF(control_x, control_y)
+            self._segment = None
             xs, ys = (start[0], end[0], control_x), (start[1], end[1], control_y)
         else:
             start, end = _clip(source_rect, x2, y2), _clip(target_rect, x1, y1)
             self._control = None
+            self._segment = (start[0], start[1], end[0], end[1])
             xs, ys = (start[0], end[0]), (start[1], end[1])
+        before = self.boundingRect()
         self.prepareGeometryChange()
         self._ends.setLine(start[0], start[1], end[0], end[1])
-        self._path = self._head = None
+        self._path = self._head = self._shape = None
         left, top = min(xs) - _HEAD_REACH, min(ys) - _HEAD_REACH
-        self._bounds = QRectF(left, top, max(xs) + _HEAD_REACH - left, max(ys) + _HEAD_REACH - top)
+        right, bottom = max(xs) + _HEAD_REACH, max(ys) + _HEAD_REACH
+        self._extent = (left, top, right, bottom)
+        self._bounds = QRectF(left, top, right - left, bottom - top)
         self._head_bounds = QRectF(end[0] - _HEAD_REACH, end[1] - _HEAD_REACH, 2 * _HEAD_REACH, 2 * _HEAD_REACH)
+        if self._in_layer:
+            self._layer.moved(self, before)
 
-    def _curve(self) -> QPainterPath:
+    def curve(self) -> QPainterPath:
         """The drawn line or curve (built when first needed)."""
         if self._path is None:
             self._path = QPainterPath(self._ends.p1())
@@ -184,7 +257,7 @@ class EdgeItem(QGraphicsItem):
                 self._path.lineTo(self._ends.p2())
         return self._path
 
-    def _head_polygon(self) -> QPolygonF:
+    def head_polygon(self) -> QPolygonF:
         """The arrow head at the target end (built when first needed)."""
         if self._head is None:
             tip = self._ends.p2()
@@ -203,7 +276,7 @@ class EdgeItem(QGraphicsItem):
     def _label_rect(self) -> QRectF:
         metrics = QFontMetricsF(base_font(None))
         width = metrics.horizontalAdvance(self.highlight.label) + 12
-        middle = self._curve().pointAtPercent(0.5) if self._control is not None else self._ends.center()
+        middle = self.curve().pointAtPercent(0.5) if self._control is not None else self._ends.center()
         return QRectF(middle.x() - width / 2, middle.y() - 11, width, 22)
 
     # ----- Qt overrides --------------------------------------------------------------------------------
@@ -214,12 +287,14 @@ class EdgeItem(QGraphicsItem):
         return self._bounds
 
     def shape(self) -> QPainterPath:
-        """A band around the line, wide enough to click (Qt override)."""
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10.0)
-        shape = stroker.createStroke(self._curve())
-        shape.addPolygon(self._head_polygon())
-        return shape
+        """A band around the line, wide enough to click (Qt override; kept until the edge moves: Qt asks for it
+        whenever the pointer is over the edge's bounding rectangle, which a long edge makes large)."""
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(10.0)
+            self._shape = stroker.createStroke(self.curve())
+            self._shape.addPolygon(self.head_polygon())
+        return self._shape
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         """Draw the line, its head and (when highlighted) its label; faded when a highlight dims it (Qt override).
@@ -237,19 +312,19 @@ class EdgeItem(QGraphicsItem):
             painter.drawLine(self._ends)
             return
         color = palette_of(widget).color(QPalette.ColorRole.Highlight) if selected else _COLORS[self.edge.kind]
-        width = 3.4 if self.highlight.emphasised or selected else 1.6
+        width = 3.4 if self.highlight.emphasised or selected else _WIDTH
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(_pen(color, width, self._style.dash))
         if self._control is not None:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(self._curve())
+            painter.drawPath(self.curve())
         else:
             painter.drawLine(self._ends)
         if option.exposedRect.intersects(self._head_bounds):
             painter.setPen(_pen(color, width, Qt.PenStyle.SolidLine))
             painter.setBrush(palette_of(widget).color(QPalette.ColorRole.Base) if self._style.head == "open"
                              else color)
-            painter.drawPolygon(self._head_polygon())
+            painter.drawPolygon(self.head_polygon())
         if self.highlight.label:
             self._paint_label(painter, color, widget)
 
