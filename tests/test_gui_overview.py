@@ -16,7 +16,8 @@ from iam_desktop.gui.document import Document
 from iam_desktop.gui.highlight import Highlight
 from iam_desktop.gui.icons import style_for
 from iam_desktop.gui.main_window import MainWindow
-from iam_desktop.gui.overview import OVERVIEW_ZOOM
+from iam_desktop.gui.items.node import FAR_ZOOM
+from iam_desktop.gui.overview import OVERVIEW_CARDS, OVERVIEW_ZOOM
 from iam_desktop.model import Account, ManagedPolicy, Placement, Resource, Role, User, Workspace
 from iam_desktop.model.edges import Edge, EdgeKind
 from gui_support import discard_changes
@@ -239,3 +240,27 @@ def _orange_near(window: MainWindow, scene_point: QPointF, reach: int = 2) -> bo
     drawn = [image.pixelColor(center + QPoint(dx, dy)) for dx in range(-reach, reach + 1)
              for dy in range(-reach, reach + 1)]
     return any(c.red() > 200 and 90 < c.green() < 150 and c.blue() < 90 for c in drawn)
+
+
+def test_many_plain_tiles_in_view_show_the_picture(qtbot: QtBot) -> None:
+    workspace = Workspace("Crowd")
+    workspace.add(Account("acct", "Prod", "123456789012"))
+    side = 42  # 1,764 cards, more than OVERVIEW_CARDS
+    workspace.add_many([User(f"u{i}", f"user{i}", "acct") for i in range(side * side)],
+                       {f"u{i}": Placement((i % side) * 130.0, (i // side) * 70.0) for i in range(side * side)})
+    main = MainWindow(Document(workspace))
+    qtbot.addWidget(main, before_close_func=discard_changes)
+    main.resize(1300, 850)
+    main.show()
+    qtbot.waitExposed(main)
+    view = main.view
+    assert main.scene.entity_count() > OVERVIEW_CARDS
+    view.set_zoom(0.12)  # above OVERVIEW_ZOOM, but every card is in view
+    view.centerOn(main.scene.content_rect().center())
+    assert OVERVIEW_ZOOM < view.zoom_factor() < FAR_ZOOM and view.shows_overview()
+    view.set_zoom(0.25)  # a corner of the crowd: a few hundred cards
+    view.centerOn(QPointF(0, 0))
+    assert not view.shows_overview()
+    view.set_zoom(0.35)  # cards drawn in full whatever the count
+    view.centerOn(main.scene.content_rect().center())
+    assert not view.shows_overview()

@@ -79,6 +79,30 @@ def paint_tile(painter: QPainter, rect: QRectF, key: str) -> None:
     painter.restore()
 
 
+_TILE_PIXMAPS: dict[tuple[str, int], QPixmap] = {}
+_TILE_PIXMAP_SIZES = range(4, 257)
+"""Tiles drawn on screen between these many device pixels wide are copied from a cached picture."""
+
+
+def draw_tile(painter: QPainter, rect: QRectF, key: str) -> None:
+    """:func:`paint_tile`, copied from a picture drawn once per kind and device size (cards draw thousands)."""
+    transform = painter.worldTransform()
+    scale = painter.device().devicePixelRatioF()
+    pixels = round(rect.width() * transform.m11() * scale)
+    if transform.isRotating() or pixels not in _TILE_PIXMAP_SIZES or transform.m11() != transform.m22():
+        paint_tile(painter, rect, key)
+        return
+    pixmap = _TILE_PIXMAPS.get((key, pixels))
+    if pixmap is None:
+        pixmap = QPixmap(pixels, pixels)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        tile_painter = QPainter(pixmap)
+        paint_tile(tile_painter, QRectF(0, 0, pixels, pixels), key)
+        tile_painter.end()
+        _TILE_PIXMAPS[(key, pixels)] = pixmap
+    painter.drawPixmap(rect, pixmap, QRectF(pixmap.rect()))
+
+
 _ICON_CACHE: dict[tuple[str, int], QIcon] = {}
 
 

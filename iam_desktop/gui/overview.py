@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 OVERVIEW_ZOOM = FAR_TITLES_ABOVE
 """At or below this scale the view shows the picture instead of painting its thousands of items one by one."""
+OVERVIEW_CARDS = 1500
+"""Below ``FAR_ZOOM``, the view also shows the picture when about this many cards or more are in view."""
 MARK_PIXELS = 7.0
 """Selected and highlighted cards are drawn at least this many pixels wide, outlined, so that they stay visible."""
 _MARK_PEN_PIXELS = 2.0

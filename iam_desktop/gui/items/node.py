@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsSceneHoverEvent, QStyleOptionGraphicsItem, QWidget
 
-from iam_desktop.gui.icons import paint_tile, style_for
+from iam_desktop.gui.icons import draw_tile, style_for
 
 if TYPE_CHECKING:
     from iam_desktop.gui.items.edge import EdgeItem
@@ -79,6 +79,8 @@ class NodeItem(QGraphicsItem):
         self._color = QColor(style_for(style_key).color)
         self._hovered = False
         self._live_body = QRectF(NODE_BODY)
+        self._layout_key: tuple[object, ...] = ()
+        self._layout: tuple[list[str], QFont, str, QFont] = ([], QFont(), "", QFont())
         self.setFlags(_FLAGS)
         self.setAcceptHoverEvents(True)
         self.setZValue(1.0)
@@ -178,7 +180,7 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QPen(OVERLAY_COLORS[self.highlight.tint], 3.0))
             painter.setBrush(tint)
             painter.drawRoundedRect(rect, 8, 8)
-        paint_tile(painter, QRectF(8, 9, 32, 32), self._style_key)
+        draw_tile(painter, QRectF(8, 9, 32, 32), self._style_key)
         self._paint_text(painter, palette, rect, base_font(widget))
         if self._hovered or selected:
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Base), 1.5))
@@ -189,21 +191,31 @@ class NodeItem(QGraphicsItem):
 
     def _paint_text(self, painter: QPainter, palette: QPalette, rect: QRectF, font: QFont) -> None:
         text_left, text_width = 48.0, rect.width() - 56.0
-        font.setBold(True)
-        painter.setFont(font)
+        lines, title_font, subtitle, subtitle_font = self._text_layout(font, text_width)
+        painter.setFont(title_font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        lines = title_lines(self._title, QFontMetricsF(font), text_width)
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         tops = (6.0,) if len(lines) == 1 else (3.0, 18.0)
         for top, line in zip(tops, lines):
             painter.drawText(QRectF(text_left, top, text_width, 17 if len(lines) > 1 else 20), left, line)
-        font.setBold(False)
-        font.setPointSizeF(max(6.0, font.pointSizeF() * (0.85 if len(lines) == 1 else 0.78)))
-        painter.setFont(font)
+        painter.setFont(subtitle_font)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-        subtitle = QFontMetricsF(font).elidedText(self._subtitle, Qt.TextElideMode.ElideRight, text_width)
         painter.drawText(QRectF(text_left, 26 if len(lines) == 1 else 34, text_width, 18 if len(lines) == 1 else 14),
                          left, subtitle)
+
+    def _text_layout(self, font: QFont, width: float) -> tuple[list[str], QFont, str, QFont]:
+        """The title's lines in bold, the elided subtitle and their fonts (kept while font, width and text stay)."""
+        key = (font.key(), width, self._title, self._subtitle)
+        if self._layout_key != key:
+            title_font = QFont(font)
+            title_font.setBold(True)
+            lines = title_lines(self._title, QFontMetricsF(title_font), width)
+            subtitle_font = QFont(font)
+            subtitle_font.setPointSizeF(max(6.0, font.pointSizeF() * (0.85 if len(lines) == 1 else 0.78)))
+            subtitle = QFontMetricsF(subtitle_font).elidedText(self._subtitle, Qt.TextElideMode.ElideRight, width)
+            self._layout = (lines, title_font, subtitle, subtitle_font)
+            self._layout_key = key
+        return self._layout
 
     def _paint_far_title(self, painter: QPainter, rect: QRectF, lod: float, font: QFont) -> None:
         """Zoomed far out: the name in white at a readable screen size, elided to the card."""
