@@ -9,7 +9,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
-from iam_desktop.gui.document import Document
 from iam_desktop.gui.items.edge import EdgeItem
 from iam_desktop.gui.items.frame import TITLE_HEIGHT
 from iam_desktop.gui.items.node import NodeItem
@@ -18,7 +17,7 @@ from iam_desktop.model import (
     Account, Group, ManagedPolicy, Placement, PolicyType, Resource, Role, ServicePrincipal, User, Workspace,
 )
 from iam_desktop.model.edges import Edge, EdgeKind, derive_edges
-from gui_support import discard_changes
+from gui_support import shown_window
 
 pytestmark = pytest.mark.gui
 EMPTY = {"Version": "2012-10-17", "Statement": []}
@@ -44,12 +43,7 @@ def model() -> Workspace:
 
 @pytest.fixture
 def window(qtbot: QtBot) -> MainWindow:
-    main = MainWindow(Document(model()))
-    qtbot.addWidget(main, before_close_func=discard_changes)
-    main.resize(1400, 900)
-    main.show()
-    qtbot.waitExposed(main)
-    main.view.set_zoom(0.8)
+    main = shown_window(qtbot, model(), 0.8, (1400, 900))
     main.view.centerOn(QPointF(500, 300))
     return main
 

@@ -12,14 +12,13 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from iam_desktop.gui.commands import MoveEntitiesCommand
-from iam_desktop.gui.document import Document
 from iam_desktop.gui.highlight import Highlight
 from iam_desktop.gui.items.edge import DIMMED_EDGE_OPACITY, EDGE_STYLES, EdgeItem
 from iam_desktop.gui.items.edge_layer import CELL, EdgeLayer, _cells_along
 from iam_desktop.gui.main_window import MainWindow
 from iam_desktop.model import Account, Group, ManagedPolicy, Placement, Role, User, Workspace
 from iam_desktop.model.edges import Edge, EdgeKind
-from gui_support import discard_changes
+from gui_support import shown_window
 
 pytestmark = pytest.mark.gui
 EMPTY = {"Version": "2012-10-17", "Statement": []}
@@ -48,12 +47,7 @@ def model() -> Workspace:
 
 @pytest.fixture
 def window(qtbot: QtBot) -> MainWindow:
-    main = MainWindow(Document(model()))
-    qtbot.addWidget(main, before_close_func=discard_changes)
-    main.resize(1300, 850)
-    main.show()
-    qtbot.waitExposed(main)
-    main.view.set_zoom(1.0)
+    main = shown_window(qtbot, model(), 1.0)
     return main
 
 

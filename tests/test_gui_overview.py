@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from iam_desktop.gui.commands import AddEntitiesCommand, MoveEntitiesCommand
-from iam_desktop.gui.document import Document
 from iam_desktop.gui.highlight import Highlight
 from iam_desktop.gui.icons import style_for
 from iam_desktop.gui.main_window import MainWindow
@@ -20,7 +19,7 @@ from iam_desktop.gui.items.node import FAR_ZOOM
 from iam_desktop.gui.overview import OVERVIEW_CARDS, OVERVIEW_ZOOM
 from iam_desktop.model import Account, ManagedPolicy, Placement, Resource, Role, User, Workspace
 from iam_desktop.model.edges import Edge, EdgeKind
-from gui_support import discard_changes
+from gui_support import shown_window
 
 pytestmark = pytest.mark.gui
 EMPTY = {"Version": "2012-10-17", "Statement": []}
@@ -44,12 +43,7 @@ def model() -> Workspace:
 
 @pytest.fixture
 def window(qtbot: QtBot) -> MainWindow:
-    main = MainWindow(Document(model()))
-    qtbot.addWidget(main, before_close_func=discard_changes)
-    main.resize(1300, 850)
-    main.show()
-    qtbot.waitExposed(main)
-    main.view.set_zoom(FAR)
+    main = shown_window(qtbot, model(), FAR)
     main.view.centerOn(QPointF(3000, 2000))
     return main
 
@@ -248,14 +242,9 @@ def test_many_plain_tiles_in_view_show_the_picture(qtbot: QtBot) -> None:
     side = 42  # 1,764 cards, more than OVERVIEW_CARDS
     workspace.add_many([User(f"u{i}", f"user{i}", "acct") for i in range(side * side)],
                        {f"u{i}": Placement((i % side) * 130.0, (i // side) * 70.0) for i in range(side * side)})
-    main = MainWindow(Document(workspace))
-    qtbot.addWidget(main, before_close_func=discard_changes)
-    main.resize(1300, 850)
-    main.show()
-    qtbot.waitExposed(main)
+    main = shown_window(qtbot, workspace, 0.12)  # above OVERVIEW_ZOOM, but every card is in view
     view = main.view
     assert main.scene.entity_count() > OVERVIEW_CARDS
-    view.set_zoom(0.12)  # above OVERVIEW_ZOOM, but every card is in view
     view.centerOn(main.scene.content_rect().center())
     assert OVERVIEW_ZOOM < view.zoom_factor() < FAR_ZOOM and view.shows_overview()
     view.set_zoom(0.25)  # a corner of the crowd: a few hundred cards

@@ -11,13 +11,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from iam_desktop.gui.document import Document
 from iam_desktop.gui.highlight import Highlight
 from iam_desktop.gui.layout import compute_layout
 from iam_desktop.gui.main_window import MainWindow
 from iam_desktop.model import Account, Group, ManagedPolicy, Placement, Resource, Role, User, Workspace
 from iam_desktop.model.edges import Edge, EdgeKind
-from gui_support import discard_changes
+from gui_support import shown_window
 
 pytestmark = pytest.mark.gui
 EMPTY = {"Version": "2012-10-17", "Statement": []}
@@ -41,12 +40,7 @@ def model() -> Workspace:
 
 @pytest.fixture
 def window(qtbot: QtBot) -> MainWindow:
-    main = MainWindow(Document(model()))
-    qtbot.addWidget(main, before_close_func=discard_changes)
-    main.resize(1300, 850)
-    main.show()
-    qtbot.waitExposed(main)
-    main.view.set_zoom(1.0)
+    main = shown_window(qtbot, model(), 1.0)
     main.view.centerOn(QPointF(400, 200))
     return main
 
