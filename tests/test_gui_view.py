@@ -319,3 +319,25 @@ def test_undo_history_lists_steps(window: MainWindow) -> None:
     model_rows = window.history_view.model().rowCount()
     assert model_rows == 2  # the opened model + one step
     assert "Delete" in window.document.undo_stack.text(0)
+
+
+def test_subtitles_too_small_to_read_are_left_out(qtbot: QtBot) -> None:
+    workspace = Workspace("Cards")
+    workspace.add(Account("acct", "Prod", "123456789012"))
+    workspace.add(User("alice", "alice", "acct"), Placement(0, 0))
+    main = shown_window(qtbot, workspace, 1.0)
+
+    def subtitle_ink(zoom: float) -> int:
+        main.view.set_zoom(zoom)
+        card = main.scene.entity_item("alice")
+        assert card is not None
+        main.view.centerOn(card.sceneBoundingRect().center())
+        image = main.view.viewport().grab().toImage()
+        base = image.pixelColor(main.view.mapFromScene(card.mapToScene(QPointF(170, 38))))  # right of the text
+        top_left = main.view.mapFromScene(card.mapToScene(QPointF(50, 31)))
+        bottom_right = main.view.mapFromScene(card.mapToScene(QPointF(100, 40)))
+        return sum(image.pixelColor(x, y) != base for x in range(top_left.x(), bottom_right.x() + 1)
+                   for y in range(top_left.y(), bottom_right.y() + 1))
+
+    assert subtitle_ink(1.0) > 10  # "IAM user" in the card's second line
+    assert subtitle_ink(0.45) == 0

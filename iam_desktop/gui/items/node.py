@@ -18,6 +18,8 @@ NODE_HEIGHT = 50.0
 HANDLE_RADIUS = 7.0
 WRAP_AFTER = " .-_/:@+="
 NODE_BODY = QRectF(0.0, 0.0, NODE_WIDTH, NODE_HEIGHT)
+SMALLEST_TEXT_PIXELS = 7.0
+"""Subtitles smaller than this on screen cannot be read, so they are not drawn."""
 FAR_ZOOM = 0.3
 """Below this level of detail cards are plain tiles and edges hairlines."""
 _BOUNDS = QRectF(-4.0, -12.0, NODE_WIDTH + HANDLE_RADIUS + 8.0, NODE_HEIGHT + 16.0)  # the handle and badge stick out
@@ -80,7 +82,7 @@ class NodeItem(QGraphicsItem):
         self._hovered = False
         self._live_body = QRectF(NODE_BODY)
         self._layout_key: tuple[object, ...] = ()
-        self._layout: tuple[list[str], QFont, str, QFont] = ([], QFont(), "", QFont())
+        self._layout: tuple[list[str], QFont, str, QFont, float] = ([], QFont(), "", QFont(), 0.0)
         self.setFlags(_FLAGS)
         self.setAcceptHoverEvents(True)
         self.setZValue(1.0)
@@ -181,7 +183,7 @@ class NodeItem(QGraphicsItem):
             painter.setBrush(tint)
             painter.drawRoundedRect(rect, 8, 8)
         draw_tile(painter, QRectF(8, 9, 32, 32), self._style_key)
-        self._paint_text(painter, palette, rect, base_font(widget))
+        self._paint_text(painter, palette, rect, base_font(widget), lod)
         if self._hovered or selected:
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Base), 1.5))
             painter.setBrush(color)
@@ -189,22 +191,26 @@ class NodeItem(QGraphicsItem):
         if self.highlight.badge:
             self._paint_badge(painter, palette, base_font(widget))
 
-    def _paint_text(self, painter: QPainter, palette: QPalette, rect: QRectF, font: QFont) -> None:
+    def _paint_text(self, painter: QPainter, palette: QPalette, rect: QRectF, font: QFont, lod: float) -> None:
+        """The title (one or two lines) and, when it is big enough on screen to be read, the subtitle."""
         text_left, text_width = 48.0, rect.width() - 56.0
-        lines, title_font, subtitle, subtitle_font = self._text_layout(font, text_width)
+        lines, title_font, subtitle, subtitle_font, subtitle_height = self._text_layout(font, text_width)
         painter.setFont(title_font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         tops = (6.0,) if len(lines) == 1 else (3.0, 18.0)
         for top, line in zip(tops, lines):
             painter.drawText(QRectF(text_left, top, text_width, 17 if len(lines) > 1 else 20), left, line)
+        if subtitle_height * lod < SMALLEST_TEXT_PIXELS:
+            return
         painter.setFont(subtitle_font)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(QRectF(text_left, 26 if len(lines) == 1 else 34, text_width, 18 if len(lines) == 1 else 14),
                          left, subtitle)
 
-    def _text_layout(self, font: QFont, width: float) -> tuple[list[str], QFont, str, QFont]:
-        """The title's lines in bold, the elided subtitle and their fonts (kept while font, width and text stay)."""
+    def _text_layout(self, font: QFont, width: float) -> tuple[list[str], QFont, str, QFont, float]:
+        """The title's lines in bold, the elided subtitle, their fonts and the subtitle's line height (kept while
+        font, width and text stay)."""
         key = (font.key(), width, self._title, self._subtitle)
         if self._layout_key != key:
             title_font = QFont(font)
@@ -212,8 +218,9 @@ class NodeItem(QGraphicsItem):
             lines = title_lines(self._title, QFontMetricsF(title_font), width)
             subtitle_font = QFont(font)
             subtitle_font.setPointSizeF(max(6.0, font.pointSizeF() * (0.85 if len(lines) == 1 else 0.78)))
-            subtitle = QFontMetricsF(subtitle_font).elidedText(self._subtitle, Qt.TextElideMode.ElideRight, width)
-            self._layout = (lines, title_font, subtitle, subtitle_font)
+            subtitle_metrics = QFontMetricsF(subtitle_font)
+            subtitle = subtitle_metrics.elidedText(self._subtitle, Qt.TextElideMode.ElideRight, width)
+            self._layout = (lines, title_font, subtitle, subtitle_font, subtitle_metrics.height())
             self._layout_key = key
         return self._layout
 
