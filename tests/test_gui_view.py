@@ -327,17 +327,19 @@ def test_subtitles_too_small_to_read_are_left_out(qtbot: QtBot) -> None:
     workspace.add(User("alice", "alice", "acct"), Placement(0, 0))
     main = shown_window(qtbot, workspace, 1.0)
 
-    def subtitle_ink(zoom: float) -> int:
+    def ink(zoom: float, top: float, bottom: float) -> int:
+        """Pixels of text between ``top`` and ``bottom`` (card units) where the card's text starts."""
         main.view.set_zoom(zoom)
         card = main.scene.entity_item("alice")
         assert card is not None
         main.view.centerOn(card.sceneBoundingRect().center())
         image = main.view.viewport().grab().toImage()
         base = image.pixelColor(main.view.mapFromScene(card.mapToScene(QPointF(170, 38))))  # right of the text
-        top_left = main.view.mapFromScene(card.mapToScene(QPointF(50, 31)))
-        bottom_right = main.view.mapFromScene(card.mapToScene(QPointF(100, 40)))
+        top_left = main.view.mapFromScene(card.mapToScene(QPointF(50, top)))
+        bottom_right = main.view.mapFromScene(card.mapToScene(QPointF(100, bottom)))
         return sum(image.pixelColor(x, y) != base for x in range(top_left.x(), bottom_right.x() + 1)
                    for y in range(top_left.y(), bottom_right.y() + 1))
 
-    assert subtitle_ink(1.0) > 10  # "IAM user" in the card's second line
-    assert subtitle_ink(0.45) == 0
+    assert ink(1.0, 31, 40) > 10  # "IAM user" in the card's second line
+    assert ink(0.45, 31, 40) == 0
+    assert ink(0.45, 4, 13) == 0 and ink(0.45, 18, 30) > 0  # the title alone moves to the middle

@@ -198,10 +198,12 @@ class NodeItem(QGraphicsItem):
         painter.setFont(title_font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        tops = (6.0,) if len(lines) == 1 else (3.0, 18.0)
+        readable = subtitle_height * lod >= SMALLEST_TEXT_PIXELS
+        tops = ((6.0,) if len(lines) == 1 else (3.0, 18.0)) if readable else (
+            (rect.center().y() - 10.0,) if len(lines) == 1 else (rect.center().y() - 17.0, rect.center().y()))
         for top, line in zip(tops, lines):
             painter.drawText(QRectF(text_left, top, text_width, 17 if len(lines) > 1 else 20), left, line)
-        if subtitle_height * lod < SMALLEST_TEXT_PIXELS:
+        if not readable:  # the title alone, centred
             return
         painter.setFont(subtitle_font)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
