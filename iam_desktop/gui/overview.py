@@ -7,21 +7,20 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPoint, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QTransform
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QTransform
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from iam_desktop.gui.items.edge import DIMMED_EDGE_OPACITY, FAR_PENS, EdgeItem
 from iam_desktop.gui.items.frame import FrameItem
-from iam_desktop.gui.items.node import DIMMED_OPACITY, FAR_TITLES_ABOVE, NodeItem
+from iam_desktop.gui.items.node import DIMMED_OPACITY, FAR_TITLES_ABOVE, FAR_ZOOM, NodeItem
 from iam_desktop.model.edges import EdgeKind
 
 if TYPE_CHECKING:
     from iam_desktop.gui.scene import CanvasScene
 
-OVERVIEW_ZOOM = FAR_TITLES_ABOVE
-"""At or below this scale the view shows the picture instead of painting its thousands of items one by one."""
-OVERVIEW_CARDS = 1500
-"""Below ``FAR_ZOOM``, the view also shows the picture when about this many cards or more are in view."""
+OVERVIEW_ZOOM = FAR_ZOOM
+"""Below this scale (cards as plain tiles with their names) the view shows the picture instead of painting its
+thousands of items one by one."""
 MARK_PIXELS = 7.0
 """Selected and highlighted cards are drawn at least this many pixels wide, outlined, so that they stay visible."""
 _MARK_PEN_PIXELS = 2.0
@@ -43,6 +42,7 @@ class _Geometry:
     def __init__(self, scene: CanvasScene) -> None:
         self.lines: dict[EdgeKind, list[QLineF]] = defaultdict(list)
         self.cards: dict[int, list[QRectF]] = defaultdict(list)
+        self.nodes: list[tuple[NodeItem, QRectF]] = []
         self.colors: dict[int, QColor] = {}
         self.frames: list[FrameItem] = []
         for edge in scene.edge_items().values():
@@ -52,6 +52,7 @@ class _Geometry:
                 key = item.color.rgba()
                 self.colors.setdefault(key, item.color)
                 self.cards[key].append(item.live_body)
+                self.nodes.append((item, item.live_body))
             else:
                 self.frames.append(item)
         self.frames.sort(key=lambda frame: frame.zValue())
@@ -60,15 +61,15 @@ class _Geometry:
 class CanvasPicture:
     """The canvas around the view at the view's scale, drawn once per change.
 
-    Zoomed far out every item would otherwise go through its own Python ``paint`` (tens of thousands in a big
-    model). The picture draws edges as hairlines, cards as tiles of their kind's colour and frames as they
-    paint themselves, batched by colour, into an image; the view then only copies it. It has two layers: the
-    base (items where they are, faded when a highlight dims the others), drawn anew when items are added,
-    moved or restyled, when the dimming starts or stops, or when the scale, palette or area changes; and the
-    marks on a copy of it (the selection and the highlighted path, outlined cards at least ``MARK_PIXELS``
-    wide), drawn
-    anew when the selection or the highlight changes. The picture covers the view and half a view around it,
-    so that panning a little only copies it again.
+    Zoomed out (below ``OVERVIEW_ZOOM``) every item would otherwise go through its own Python ``paint`` (tens of
+    thousands in a big model). The picture draws edges as hairlines, cards as tiles of their kind's colour with
+    their names (above ``FAR_TITLES_ABOVE``, as cards draw them) and frames as they paint themselves, batched by
+    colour, into an image; the view then only copies it. It has two layers: the base (items where they are,
+    faded when a highlight dims the others), drawn anew when items are added, moved or restyled, when the
+    dimming starts or stops, or when the scale, palette or area changes; and the marks on a copy of it (the
+    selection and the highlighted path, outlined cards at least ``MARK_PIXELS`` wide), drawn anew when the
+    selection or the highlight changes. The picture covers the view and a quarter of a view around it, so that
+    panning a little only copies it again.
     """
 
     def __init__(self, scene: CanvasScene) -> None:
@@ -95,7 +96,7 @@ class CanvasPicture:
                     viewport.palette().cacheKey(), dims, frames)
         if base_key != self._base_key or not self._area.contains(exposed.translated(-offset)):
             visible = viewport.rect().translated(-offset)
-            margin_x, margin_y = visible.width() // 2, visible.height() // 2
+            margin_x, margin_y = visible.width() // 4, visible.height() // 4
             self._area = visible.adjusted(-margin_x, -margin_y, margin_x, margin_y)
             self._base = self._render_base(geometry, viewport, scale, dims)
             self._base_key = base_key
@@ -139,8 +140,23 @@ class CanvasPicture:
         for key, cards in geometry.cards.items():
             painter.setBrush(geometry.colors[key])
             painter.drawRects(cards)
+        if scale > FAR_TITLES_ABOVE:
+            shown = QRectF(self._area.x() / scale, self._area.y() / scale, self._area.width() / scale,
+                           self._area.height() / scale)
+            self._draw_titles(painter, [node for node, body in geometry.nodes if shown.intersects(body)], viewport,
+                              scale)
         painter.end()
         return image
+
+    def _draw_titles(self, painter: QPainter, nodes: list[NodeItem], viewport: QWidget, scale: float) -> None:
+        """The cards' names as the cards draw them at this scale (``painter`` in the picture's coordinates)."""
+        font = viewport.font()
+        for node in nodes:
+            position = node.pos()
+            painter.setTransform(QTransform(scale, 0, 0, scale, position.x() * scale - self._area.x(),
+                                            position.y() * scale - self._area.y()))
+            node.paint_far_title(painter, scale, QFont(font))
+        painter.setTransform(QTransform(scale, 0, 0, scale, -self._area.x(), -self._area.y()))
 
     def _with_marks(self, viewport: QWidget, scale: float) -> QImage:
         """The base with the highlighted edges and cards, then the selected ones, drawn over it."""
@@ -174,5 +190,9 @@ class CanvasPicture:
                 width, height = max(body.width(), least), max(body.height(), least)
                 painter.setBrush(card.far_color(selection_color))
                 painter.drawRect(QRectF(body.center().x() - width / 2, body.center().y() - height / 2, width, height))
+        if scale > FAR_TITLES_ABOVE:
+            painter.setOpacity(1.0)
+            self._draw_titles(painter, [card for card in [*marked_cards, *selected] if isinstance(card, NodeItem)],
+                              viewport, scale)
         painter.end()
         return image

@@ -100,10 +100,6 @@ class CanvasScene(QGraphicsScene):
         """The edge item for ``Edge.key``."""
         return self._edge_items.get(edge_key)
 
-    def entity_count(self) -> int:
-        """How many nodes and frames the scene draws."""
-        return len(self._entity_items)
-
     def entity_items(self) -> dict[str, EntityItem]:
         """All node and frame items by entity id (a copy)."""
         return dict(self._entity_items)

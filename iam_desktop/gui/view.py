@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QGraphicsView, QRubberBand, QStyle, QStyleOptionRu
 
 from iam_desktop.gui.interaction import GRID
 from iam_desktop.gui.items.frame import FrameItem
-from iam_desktop.gui.items.node import FAR_ZOOM, NodeItem
-from iam_desktop.gui.overview import OVERVIEW_CARDS, OVERVIEW_ZOOM, CanvasPicture
+from iam_desktop.gui.items.node import NodeItem
+from iam_desktop.gui.overview import OVERVIEW_ZOOM, CanvasPicture
 from iam_desktop.gui.scene import CanvasScene
 
 MIN_ZOOM = 0.03
@@ -26,8 +26,7 @@ class CanvasView(QGraphicsView):
 
     Zoom: Ctrl + wheel (around the mouse), Ctrl + / Ctrl - (View menu); plain wheel scrolls, Shift + wheel
     scrolls sideways. Pan: drag with the middle button, or hold Space and drag. Rubber-band select by dragging
-    on empty canvas. At or below ``OVERVIEW_ZOOM`` (or with more than ``OVERVIEW_CARDS`` plain tiles in view) the
-    view draws a ``CanvasPicture`` of the scene instead of
+    on empty canvas. Below ``OVERVIEW_ZOOM`` the view draws a ``CanvasPicture`` of the scene instead of
     painting every item, and repaints whenever the scene says its drawing changed.
 
     Signals
@@ -79,20 +78,9 @@ class CanvasView(QGraphicsView):
         self.zoom_changed.emit(self.zoom_factor())
 
     def shows_overview(self) -> bool:
-        """True when the view draws the picture of the canvas instead of its items: zoomed out to
-        ``OVERVIEW_ZOOM`` or below, or, below ``FAR_ZOOM`` (cards as plain tiles), with so many cards in view
-        (estimated by area) that painting them one by one would be slow."""
-        zoom = self.zoom_factor()
-        if zoom <= OVERVIEW_ZOOM:
-            return True
-        if zoom >= FAR_ZOOM:
-            return False
-        content = self.canvas.content_rect()
-        area = content.width() * content.height()
-        if area <= 0:
-            return False
-        shown = content.intersected(self.mapToScene(self.viewport().rect()).boundingRect())
-        return self.canvas.entity_count() * shown.width() * shown.height() / area > OVERVIEW_CARDS
+        """True when the view draws the picture of the canvas instead of its items: below ``OVERVIEW_ZOOM``, where
+        cards are plain tiles with their names and edges hairlines."""
+        return self.zoom_factor() < OVERVIEW_ZOOM
 
     def _on_drawing_changed(self) -> None:
         """Repaint while the picture is shown: Qt repaints only where it last painted the changed items, and

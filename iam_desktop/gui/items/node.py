@@ -164,7 +164,7 @@ class NodeItem(QGraphicsItem):
         if lod < FAR_ZOOM:  # thousands of cards at once: as little work per card as possible
             painter.fillRect(NODE_BODY, self.far_color(palette_of(widget).color(QPalette.ColorRole.Highlight)))
             if lod > FAR_TITLES_ABOVE:
-                self._paint_far_title(painter, NODE_BODY, lod, base_font(widget))
+                self.paint_far_title(painter, lod, base_font(widget))
             return
         selected = self.isSelected()
         palette = palette_of(widget)
@@ -226,8 +226,10 @@ class NodeItem(QGraphicsItem):
             self._layout_key = key
         return self._layout
 
-    def _paint_far_title(self, painter: QPainter, rect: QRectF, lod: float, font: QFont) -> None:
-        """Zoomed far out: the name in white at a readable screen size, elided to the card."""
+    def paint_far_title(self, painter: QPainter, lod: float, font: QFont) -> None:
+        """Zoomed far out: the name in white at a readable screen size, elided to the card (``painter`` in the
+        card's coordinates, ``lod`` its scale)."""
+        rect = NODE_BODY
         font.setBold(True)
         font.setPixelSize(max(1, round(9 / lod)))
         painter.setFont(font)
