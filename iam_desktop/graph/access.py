@@ -36,6 +36,11 @@ def resource_arn_for(resource: Resource, action: str) -> str:
     return resource.arn
 
 
+def _context_key(context: Context | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The condition keys and values of ``context`` as a hashable key, the same whatever their order."""
+    return tuple(sorted((key, tuple(values)) for key, values in (context or {}).items()))
+
+
 @dataclass(frozen=True)
 class _ActionCells:
     """One action's cells in each row of a matrix: where they sit in a row, and the engine's columns for them."""
@@ -100,7 +105,7 @@ class AccessGraph:
 
     def assume_graph_for(self, context: Context | None) -> AssumeGraph:
         """The assume-role graph whose ``sts:AssumeRole`` requests carry ``context`` (one cached per context)."""
-        key = tuple(sorted((k, tuple(v)) for k, v in (context or {}).items()))
+        key = _context_key(context)
         graph = self._assume.get(key)
         if graph is None:
             if len(self._assume) >= _ASSUME_GRAPH_CACHE:
@@ -247,7 +252,8 @@ class AccessGraph:
             for action in per_resource[resource_id]:
                 by_action.setdefault(action, []).append(
                     (result.offset(resource_id, action), resource_arn_for(self._resource(resource_id), action)))
-        cells = [_ActionCells.of([offset for offset, _ in found], self._row_columns(action, tuple(arn for _, arn in found), context))
+        cells = [_ActionCells.of([offset for offset, _ in found],
+                                 self._row_columns(action, tuple(arn for _, arn in found), context))
                  for action, found in by_action.items()]
         total = len(principals) * sum(len(action_cells.offsets) for action_cells in cells)
         done = 0
@@ -299,7 +305,7 @@ class AccessGraph:
     def _row_columns(self, action: str, arns: tuple[str, ...], context: Context | None) -> RowColumns:
         """The engine's columns for ``action`` over ``arns`` (kept until the model changes: matrices of a few
         principals at a time reuse them)."""
-        key = (action, arns, tuple(sorted((k, tuple(v)) for k, v in (context or {}).items())))
+        key = (action, arns, _context_key(context))
         found = self._columns.get(key)
         if found is None:
             if len(self._columns) >= _COLUMNS_CACHE:

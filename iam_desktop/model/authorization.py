@@ -396,11 +396,14 @@ class AuthorizationContext:
                  context: Mapping[str, tuple[str, ...]] | None) -> Request:
         values = {key: tuple(value) for key, value in (context or {}).items()}
         if not any(key.lower() == "aws:requestedregion" for key in values):
-            parts = resource_arn.split(":", 5)
-            region = parts[3] if len(parts) == 6 and parts[3] else self.workspace.region
-            values["aws:RequestedRegion"] = (region,)
+            values["aws:RequestedRegion"] = (self._region_of(resource_arn),)
         account = self._resource_parts(action, resource_arn).account_id
         return Request(caller.principal, action, resource_arn, values, account)
+
+    def _region_of(self, resource_arn: str) -> str:
+        """The region a request on ``resource_arn`` goes to: the ARN's, else the model's (global resources)."""
+        parts = resource_arn.split(":", 5)
+        return parts[3] if len(parts) == 6 and parts[3] else self.workspace.region
 
     def evaluate(self, principal_id: str, action: str, resource_arn: str,
                  context: Mapping[str, tuple[str, ...]] | None = None, as_session_of: str | None = None) -> Evaluation:
@@ -462,8 +465,7 @@ class AuthorizationContext:
             size += 1
             values: Mapping[str, tuple[str, ...]] = given
             if not region_given:
-                pieces = arn.split(":", 5)
-                region = pieces[3] if len(pieces) == 6 and pieces[3] else self.workspace.region
+                region = self._region_of(arn)
                 values = by_region.get(region) or by_region.setdefault(region, {**given, "aws:RequestedRegion": (region,)})
             parts = self._resource_parts(action, arn)
             key = (parts.rule, id(parts.rcp_levels), parts.account_id, partition_of(arn), id(values))

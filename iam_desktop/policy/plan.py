@@ -146,11 +146,10 @@ class Layout:
 class ActionPlan:
     """The statements that can apply to one (action, caller, resource account), and decisions by flags."""
 
-    __slots__ = ("layout", "entries", "slot_count")
+    __slots__ = ("layout", "entries")
 
     def __init__(self, request: Request, compiled: CompiledPolicySet) -> None:
         layout = self.layout = Layout(request, compiled)
-        self.slot_count = layout.slot_count
         self.entries = tuple(layout.entries(layout.caller_stages(compiled) + layout.resource_stages(compiled)))
 
     def decision(self, flags: Flags) -> Decision:
@@ -187,7 +186,7 @@ class Plan:
                     dynamic.append(entry)
             elif statement.static_resource_matches(resource):
                 fixed.append(entry)
-        self.allow = [False] * action_plan.slot_count
+        self.allow = [False] * action_plan.layout.slot_count
         self.deny, self.best = apply_entries(tuple(fixed), self.allow, False, PrincipalMatch.NONE)
         self.dynamic = tuple(dynamic)
         self.outcomes: dict[tuple[bool, ...], Decision] = {}

@@ -123,7 +123,7 @@ class MatrixWorker(QThread):
         self._next_report = 0
 
     def cancel(self) -> None:
-        """Ask the computation to stop at the next cell."""
+        """Ask the computation to stop after the row it is on (each worker process too)."""
         self._cancel.set()
 
     def _progress(self, done: int, total: int) -> None:
