@@ -249,3 +249,23 @@ def test_every_cell_a_line_passes_through_is_found() -> None:
             x, y = x1 + (x2 - x1) * step / 500, y1 + (y2 - y1) * step / 500
             for dx, dy in ((0, 0), (19, 0), (-19, 0), (0, 19), (0, -19)):
                 assert (int((x + dx) // CELL), int((y + dy) // CELL)) in cells
+
+
+def test_clicking_an_edge_over_a_frames_title_bar_selects_the_edge(qtbot: QtBot) -> None:
+    workspace = Workspace("Title bar")
+    workspace.add(Account("acct", "Prod", "123456789012"), Placement(0, 200, 800, 600))
+    workspace.add_many([Group("devs", "developers", "acct"), User("alice", "alice", "acct", groups=("devs",))],
+                       {"alice": Placement(300, 0), "devs": Placement(300, 500)})
+    main = shown_window(qtbot, workspace, 1.0)
+    main.view.centerOn(QPointF(400, 300))
+    member = edge(main, MEMBER)
+    frame = main.scene.entity_item("acct")
+    crossing = QPointF(member.live_ends.x1(), 210.0)  # on the line, in the frame's title bar
+    assert frame.title_rect().translated(frame.pos()).contains(crossing)
+    QTest.mouseClick(main.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     main.view.mapFromScene(crossing))
+    assert member.isSelected() and not frame.isSelected()
+    title = QPointF(60.0, 210.0)  # the title bar away from the edge still selects the frame
+    QTest.mouseClick(main.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     main.view.mapFromScene(title))
+    assert frame.isSelected() and not member.isSelected()

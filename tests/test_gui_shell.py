@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from iam_desktop.gui.app import create_main_window
 from iam_desktop.gui.errors import ErrorDialog
-from iam_desktop.gui.items.node import NodeItem, title_lines
+from iam_desktop.gui.items.card_look import title_lines
+from iam_desktop.gui.items.node import NodeItem
 from iam_desktop.gui.main_window import MainWindow
 from iam_desktop.gui.panels.question import QuestionPanel
 from iam_desktop.gui.settings import AppSettings, Theme, apply_theme, is_dark

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from iam_desktop.gui.highlight import Highlight
 from iam_desktop.gui.layout import compute_layout
+from iam_desktop.gui.items.node import NodeItem
 from iam_desktop.gui.main_window import MainWindow
 from iam_desktop.model import Account, Group, ManagedPolicy, Placement, Resource, Role, User, Workspace
 from iam_desktop.model.edges import Edge, EdgeKind
@@ -265,8 +266,9 @@ def test_a_highlight_change_repaints_only_the_items_whose_state_changes(window: 
     member = Edge(EdgeKind.MEMBER_OF, "alice", "devs").key
     window.document.set_highlight(Highlight(frozenset({"alice", "devs"}), frozenset({member})))
     repainted: list[str] = []
-    for entity_id, item in scene.entity_items().items():
-        monkeypatch.setattr(item, "update", lambda *_args, name=entity_id: repainted.append(name))
+    for entity_id, item in scene.entity_items().items():  # a card repaints itself or its place in the card layer
+        monkeypatch.setattr(item, "show_state" if isinstance(item, NodeItem) else "update",
+                            lambda *_args, name=entity_id: repainted.append(name))
     for edge_key, edge in scene.edge_items().items():
         monkeypatch.setattr(edge, "update", lambda *_args, name=edge_key: repainted.append(name))
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from iam_desktop.gui.commands import AddEntitiesCommand, ConnectCommand, MoveEntitiesCommand
 from iam_desktop.gui.creation import MIME_TYPE, create_from_palette
-from iam_desktop.gui.items.edge import EDGE_STYLES
+from iam_desktop.gui.items.edge import EDGE_STYLES, EdgeItem
 from iam_desktop.gui.items.frame import FrameItem
 from iam_desktop.gui.items.node import NodeItem
 from iam_desktop.model import Account, ModelError, OrgUnit, Placement
@@ -276,9 +276,13 @@ class CanvasInteraction:
 
     # ----- helpers ---------------------------------------------------------------------------------------
     def _entity_item_at(self, point: QPointF, include_frame_bodies: bool = False) -> EntityItem | None:
+        """The card or frame at ``point``; None where an edge lies on top of a frame (a click there is the edge's),
+        unless ``include_frame_bodies`` (a connect gesture's target: the frame around the point)."""
         for item in self.scene.items(point):
             if isinstance(item, (NodeItem, FrameItem)):
                 return item
+            if isinstance(item, EdgeItem) and not include_frame_bodies:
+                return None
         if include_frame_bodies:
             frame_id = self.scene.frame_at(point, Account) or self.scene.frame_at(point, OrgUnit)
             return self.scene.entity_item(frame_id) if frame_id else None

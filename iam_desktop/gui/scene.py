@@ -6,17 +6,20 @@ import gc
 from collections import defaultdict
 from typing import Iterable, Union
 
-from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QGraphicsScene, QGraphicsSceneDragDropEvent, QGraphicsSceneMouseEvent, QWidget,
 )
 
+from iam_desktop.gui.close_up import CloseUpPreparation
+from iam_desktop.gui.collector import release_long_lived
 from iam_desktop.gui.creation import ACCOUNT_SIZE, NODE_SIZE, ORG_UNIT_SIZE
 from iam_desktop.gui.document import Document
 from iam_desktop.gui.highlight import Highlight
 from iam_desktop.gui.icons import style_for, visual_key
 from iam_desktop.gui.interaction import CanvasInteraction
+from iam_desktop.gui.items.card_layer import CardLayer
 from iam_desktop.gui.items.edge import EdgeItem
 from iam_desktop.gui.items.edge_layer import EdgeLayer
 from iam_desktop.gui.items.frame import FrameItem
@@ -28,8 +31,6 @@ from iam_desktop.model.edges import Edge, derive_edges
 from iam_desktop.model.resource_types import resource_type
 
 EntityItem = Union[NodeItem, FrameItem]
-PREPARE_AFTER_MS = 300
-"""How long after the items are built and events flow again the scene prepares its indexes for close-up painting."""
 _SUBTITLES = {"user": "IAM user", "group": "IAM group", "role": "IAM role", "service": "Service principal",
               "policy:scp": "Service control policy", "policy:rcp": "Resource control policy"}
 
@@ -77,14 +78,14 @@ class CanvasScene(QGraphicsScene):
         self._content_rect: QRectF | None = None
         self._selected_edges: set[EdgeItem] = set()
         self.edge_layer = EdgeLayer()
-        self._prepare_timer = QTimer(self)
-        self._prepare_timer.setSingleShot(True)
-        self._prepare_timer.setInterval(PREPARE_AFTER_MS)
-        self._prepare_timer.timeout.connect(self.prepare_for_close_up)
+        self.card_layer = CardLayer()
+        self._selected_cards: set[NodeItem] = set()
+        self.close_up = CloseUpPreparation(self)
         self.interaction = CanvasInteraction(self)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBspTreeDepth(8)  # Qt's automatic depth files long edges in many leaves: slow, big first paint
         self.addItem(self.edge_layer)
+        self.addItem(self.card_layer)
         document.changed.connect(self._on_model_changed)
         document.selection_changed.connect(self._on_document_selection)
         document.highlight_changed.connect(self._on_highlight_changed)
@@ -139,6 +140,7 @@ class CanvasScene(QGraphicsScene):
         """The bounding rectangle of every item (``itemsBoundingRect``, kept until the drawing changes)."""
         if self._content_rect is None:
             self.edge_layer.tighten()
+            self.card_layer.tighten()
             self._content_rect = self.itemsBoundingRect()
         return QRectF(self._content_rect)
 
@@ -198,6 +200,9 @@ class CanvasScene(QGraphicsScene):
                 for edge in list(getattr(self._entity_items.get(entity_id), "edges", [])):
                     self._drop_edge(edge.key)
                 item = self._entity_items.pop(entity_id, None)
+                if isinstance(item, NodeItem):
+                    self.card_layer.remove(item)
+                    self._selected_cards.discard(item)
                 if item is not None:
                     self.removeItem(item)
         else:
@@ -208,6 +213,8 @@ class CanvasScene(QGraphicsScene):
         self._refit_scene_rect()
 
     def _rebuild(self) -> None:
+        release_long_lived()  # the model and items spared for the last build may now be garbage
+        self.close_up.cancel()
         collecting = gc.isenabled()
         gc.disable()  # building makes only live items: spare the cyclic collector's repeated walks over the model
         try:
@@ -223,24 +230,21 @@ class CanvasScene(QGraphicsScene):
         for edge in self._edge_items.values():
             self.removeItem(edge)
         for item in self._entity_items.values():
+            item.edges.clear()  # no cycles between the old items: they go as soon as they are dropped
             self.removeItem(item)
         self._edge_items.clear()
         self._entity_items.clear()
         self._selected_edges.clear()
+        self._selected_cards.clear()
         self.edge_layer.clear()
+        self.card_layer.clear()
         for entity_id in self.document.workspace.entities:
             self._show_entity(entity_id)
         self._sync_edges()
         self._syncing_selection = False
         self._apply_highlight(self.document.highlight)
         self._refit_scene_rect()
-        QTimer.singleShot(0, self._prepare_timer.start)  # counted from when events flow again: after the first paint
-
-    def prepare_for_close_up(self) -> None:
-        """Build Qt's item index and file the edges in the edge layer's grid now, not at the first close-up paint
-        (the items of a big model are built and first shown far zoomed out, where neither is needed)."""
-        self.edge_layer.file_all()
-        self.items(QRectF(0.0, 0.0, 1.0, 1.0))
+        self.close_up.start()
 
     def _show_entity(self, entity_id: str) -> None:
         workspace = self.document.workspace
@@ -252,10 +256,12 @@ class CanvasScene(QGraphicsScene):
                 item = FrameItem(entity_id, entity.name, subtitle, key, *self._default_frame_size(entity),
                                  depth=self._depth(entity))
             else:
-                item = NodeItem(entity_id, entity.name, subtitle, key)
+                item = NodeItem(entity_id, entity.name, subtitle, key, self.card_layer)
             self._entity_items[entity_id] = item
             self.addItem(item)
             self._place(entity_id)
+            if isinstance(item, NodeItem):
+                self.card_layer.add(item)
         else:
             item.set_text(entity.name, subtitle, key)
             if isinstance(item, FrameItem):
@@ -325,10 +331,12 @@ class CanvasScene(QGraphicsScene):
 
     # ----- selection -------------------------------------------------------------------------------------
     def _on_scene_selection(self) -> None:
-        selected_edges = {item for item in self.selectedItems() if isinstance(item, EdgeItem)}
-        for edge in selected_edges ^ self._selected_edges:
-            edge.show_state()
-        self._selected_edges = selected_edges
+        selected = self.selectedItems()
+        selected_edges = {item for item in selected if isinstance(item, EdgeItem)}
+        selected_cards = {item for item in selected if isinstance(item, NodeItem)}
+        for item in [*(selected_edges ^ self._selected_edges), *(selected_cards ^ self._selected_cards)]:
+            item.show_state()
+        self._selected_edges, self._selected_cards = selected_edges, selected_cards
         self.note_drawing_changed()
         if not self._syncing_selection:
             self.document.select(self.selected_entity_ids())
@@ -450,7 +458,10 @@ def _show_node_state(item: EntityItem, entity_id: str, highlight: Highlight | No
     dimmed = highlight is not None and highlight.dim_others and not highlight.covers_node(entity_id)
     if (state.emphasised, state.badge, state.tint, state.dimmed) != (emphasised, badge, tint, dimmed):
         state.emphasised, state.badge, state.tint, state.dimmed = emphasised, badge, tint, dimmed
-        item.update()
+        if isinstance(item, NodeItem):
+            item.show_state()
+        else:
+            item.update()
 
 
 def _show_edge_state(edge: EdgeItem, key: str, highlight: Highlight | None) -> None:

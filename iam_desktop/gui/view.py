@@ -6,7 +6,8 @@ import math
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QResizeEvent, QShowEvent, QWheelEvent,
+    QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPolygonF, QResizeEvent, QShowEvent,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QRubberBand, QStyle, QStyleOptionRubberBand, QWidget
 
@@ -48,13 +49,13 @@ class CanvasView(QGraphicsView):
         self._fit_pending = False
         self._keep_fitted = False
         self._picture = CanvasPicture(scene)
+        self._dots = QPolygonF()
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
         self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState
                                   | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
-        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setAcceptDrops(True)
@@ -74,7 +75,6 @@ class CanvasView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.scale(factor / self.zoom_factor(), factor / self.zoom_factor())
         self.setTransformationAnchor(anchor)
-        self.resetCachedContent()
         self.zoom_changed.emit(self.zoom_factor())
 
     def shows_overview(self) -> bool:
@@ -105,7 +105,6 @@ class CanvasView(QGraphicsView):
         if self.zoom_factor() > 1.0:
             self.set_zoom(1.0)
         self.centerOn(rect.center())
-        self.resetCachedContent()
         self.zoom_changed.emit(self.zoom_factor())
 
     def fit_all(self) -> None:
@@ -149,9 +148,8 @@ class CanvasView(QGraphicsView):
             self.fit_all()
 
     def changeEvent(self, event: QEvent) -> None:
-        """Redraw the cached grid background when the palette (theme) changes (Qt override)."""
+        """Redraw the canvas in the new colours when the palette (theme) changes (Qt override)."""
         if event.type() == QEvent.Type.PaletteChange:
-            self.resetCachedContent()
             self.viewport().update()
         super().changeEvent(event)
 
@@ -169,7 +167,6 @@ class CanvasView(QGraphicsView):
             if steps:
                 factor = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom_factor() * math.pow(ZOOM_STEP, steps)))
                 self.scale(factor / self.zoom_factor(), factor / self.zoom_factor())
-                self.resetCachedContent()
                 self.zoom_changed.emit(self.zoom_factor())
             event.accept()
             return
@@ -281,6 +278,10 @@ class CanvasView(QGraphicsView):
         painter.setPen(self.palette().color(QPalette.ColorRole.Mid))
         left = math.floor(rect.left() / spacing) * spacing
         top = math.floor(rect.top() / spacing) * spacing
-        columns = [left + index * spacing for index in range(math.ceil((rect.right() - left) / spacing))]
-        rows = [top + index * spacing for index in range(math.ceil((rect.bottom() - top) / spacing))]
-        painter.drawPoints([QPointF(x, y) for y in rows for x in columns])
+        columns, rows = math.ceil((rect.right() - left) / spacing), math.ceil((rect.bottom() - top) / spacing)
+        if columns != self._dots.size():  # one row of dots, made once for views this wide (a view has thousands)
+            self._dots = QPolygonF([QPointF(column * spacing, 0.0) for column in range(columns)])
+        for row in range(rows):
+            painter.translate(left, top + row * spacing)
+            painter.drawPoints(self._dots)
+            painter.translate(-left, -top - row * spacing)

@@ -7,20 +7,35 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtCore import QLineF, QRectF, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter, QPainterPath, QPalette, QPen, QRegion, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from iam_desktop.gui.items.card_look import palette_of
 from iam_desktop.gui.items.edge import (
-    DIMMED_EDGE_OPACITY, EDGE_KINDS, EDGE_STYLES, FAR_PENS, EdgeItem, head_pen, line_pen,
+    DIMMED_EDGE_OPACITY,
+    EDGE_KINDS,
+    EDGE_STYLES,
+    FAR_PENS,
+    EdgeItem,
+    head_pen,
+    line_pen,
 )
-from iam_desktop.gui.items.node import FAR_ZOOM, palette_of
+from iam_desktop.gui.items.node import FAR_ZOOM
 from iam_desktop.model.edges import EdgeKind
 
 CELL = 2048.0
 """The side of a grid cell (scene units): each edge is filed in the cells its line passes through."""
 LAYER_Z = -1.0
 """The layer's stacking value: above the frames, below the cards (as edges are)."""
+DENSE_LINES = 400
+"""Where more plain edges than this are filed in the cells under the view (or an exported area), their lines are
+drawn one device pixel wide: faster, and clearer in such a tangle."""
+MOVING_LINES = 600
+"""While the view moves (scrolls, jumps, zooms) over more plain edges than this (filed in the cells under it),
+only about this many of them are drawn, evenly picked: Qt needs about 10 ns for each pixel of a line, and a
+view crossed by 4,000 lines took 50-60 ms. All are drawn ``SETTLE_MS`` after it stops."""
+SETTLE_MS = 150
 _MOST_AREAS = 4  # an exposed region of more rectangles is drawn as its bounding rectangle
 _FLAGS = QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
 Cell = tuple[int, int]
@@ -111,6 +126,12 @@ class EdgeLayer(QGraphicsItem):
         self._unfiled: set[EdgeItem] = set()
         self._standing_out: set[EdgeItem] = set()
         self._dimmed = False
+        self._drew_dense = False
+        self._view_transform = QTransform()
+        self._settling = QTimer()  # after the view last moved over a tangle: then all of its lines are drawn
+        self._settling.setSingleShot(True)
+        self._settling.setInterval(SETTLE_MS)
+        self._settling.timeout.connect(self._on_settled)
         self._extent = QRectF()
         self._extent_loose = False
         self.setFlags(_FLAGS)
@@ -254,18 +275,50 @@ class EdgeLayer(QGraphicsItem):
         rectangle at once.
         """
         far = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) < FAR_ZOOM
-        areas = _exposed_areas(painter, option)
+        areas = exposed_areas(painter, option)
+        shown = _shown_area(painter, option, widget)
+        count = 0 if far else self._count_under(shown)
+        dense = count > DENSE_LINES
+        if dense != self._drew_dense:  # one width in the whole view: repaint what this paint does not cover
+            self._drew_dense = dense
+            if not any(area.contains(shown.adjusted(1.0, 1.0, -1.0, -1.0)) for area in areas):
+                self.update()
+        every = 1
+        if widget is not None and count > MOVING_LINES:  # on screen: while the view moves, some lines of a tangle
+            if painter.worldTransform() != self._view_transform:
+                self._settling.start()
+            if self._settling.isActive():
+                every = math.ceil(count / MOVING_LINES)
+        if widget is not None:
+            self._view_transform = painter.worldTransform()
         painter.save()
         if len(areas) == 1:
             painter.setClipRect(areas[0], Qt.ClipOperation.IntersectClip)
-            self._paint_area(painter, areas[0], far, widget)
+            self._paint_area(painter, areas[0], far, dense, every, widget)
         else:
             painter.setOpacity(1.0)
             for area in areas:
-                self._paint_area_through_image(painter, area, far, widget)
+                self._paint_area_through_image(painter, area, far, dense, every, widget)
         painter.restore()
 
-    def _paint_area_through_image(self, painter: QPainter, area: QRectF, far: bool, widget: QWidget | None) -> None:
+    def _count_under(self, shown: QRectF) -> int:
+        """How many plain edges are filed in the cells under ``shown``."""
+        self.file_all()
+        found: set[EdgeItem] = set()
+        for cell in _cells_under((shown.left(), shown.top(), shown.right(), shown.bottom())):
+            for rank in range(len(EDGE_KINDS)):
+                for filings in (self._lines, self._curves):
+                    filed = filings.get((rank, cell))
+                    if filed:
+                        found.update(filed.keys())
+        return len(found)
+
+    def _on_settled(self) -> None:
+        """The view stopped moving over a tangle: draw all of its lines."""
+        self.update()
+
+    def _paint_area_through_image(self, painter: QPainter, area: QRectF, far: bool, dense: bool, every: int,
+                                  widget: QWidget | None) -> None:
         world = painter.worldTransform()
         target = world.mapRect(area).toAlignedRect()
         ratio = painter.device().devicePixelRatioF()
@@ -275,26 +328,45 @@ class EdgeLayer(QGraphicsItem):
         image.fill(Qt.GlobalColor.transparent)
         image_painter = QPainter(image)
         image_painter.setTransform(world * QTransform.fromTranslate(-target.x(), -target.y()))
-        self._paint_area(image_painter, area, far, widget)
+        self._paint_area(image_painter, area, far, dense, every, widget)
         image_painter.end()
         painter.resetTransform()
         painter.drawImage(target.topLeft(), image)
         painter.setWorldTransform(world)
 
-    def _paint_area(self, painter: QPainter, area: QRectF, far: bool, widget: QWidget | None) -> None:
-        """The plain edges crossing ``area``, kind by kind (the same order in every area)."""
+    def _paint_area(self, painter: QPainter, area: QRectF, far: bool, dense: bool, every: int,
+                    widget: QWidget | None) -> None:
+        """The plain edges crossing ``area``, kind by kind (the same order in every area); ``dense``: one device
+        pixel wide; ``every``: only every so many of them (and their arrow heads)."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not far)
         painter.setOpacity(DIMMED_EDGE_OPACITY if self._dimmed else 1.0)
-        for rank, kind in enumerate(EDGE_KINDS):
-            lines, curves = self.lines_in(area, rank), self.lines_in(area, rank, curves=True)
-            if far:
+        found = [(kind, self.lines_in(area, rank), self.lines_in(area, rank, curves=True))
+                 for rank, kind in enumerate(EDGE_KINDS)]
+        if far:
+            for kind, lines, curves in found:
                 painter.setPen(FAR_PENS[kind])
                 painter.drawLines([*lines.values(), *curves.values()])
-            else:
-                _paint_edges(painter, area, kind, lines, list(curves), self.heads_in(area, rank), widget)
+            return
+        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        for rank, (kind, lines, curves) in enumerate(found):
+            heads = self.heads_in(area, rank)
+            if every > 1:
+                lines = dict(list(lines.items())[::every])
+                curves = dict(list(curves.items())[::every])
+                heads = [edge for edge in heads if edge in lines or edge in curves]
+            _paint_edges(painter, area, kind, line_pen(kind, scale if dense else None), lines, list(curves), heads,
+                         widget)
 
 
-def _exposed_areas(painter: QPainter, option: QStyleOptionGraphicsItem) -> list[QRectF]:
+def _shown_area(painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None) -> QRectF:
+    """What the paint shows in scene coordinates: the whole view on screen, else (an export) the exposed area."""
+    to_scene, invertible = painter.worldTransform().inverted()
+    if widget is None or not invertible:
+        return option.exposedRect
+    return to_scene.mapRect(QRectF(widget.rect()))
+
+
+def exposed_areas(painter: QPainter, option: QStyleOptionGraphicsItem) -> list[QRectF]:
     """The rectangles (scene coordinates) being repainted: the paint event's region, or the exposed rectangle."""
     engine = painter.paintEngine()
     region = engine.systemClip() if engine is not None else QRegion()
@@ -305,13 +377,19 @@ def _exposed_areas(painter: QPainter, option: QStyleOptionGraphicsItem) -> list[
     return [area for area in areas if not area.isEmpty()]
 
 
-def _paint_edges(painter: QPainter, area: QRectF, kind: EdgeKind, lines: dict[EdgeItem, QLineF],
+def _paint_edges(painter: QPainter, area: QRectF, kind: EdgeKind, pen: QPen, lines: dict[EdgeItem, QLineF],
                  curves: list[EdgeItem], heads: list[EdgeItem], widget: QWidget | None) -> None:
-    """The lines, curves and arrow heads of one kind in ``area``, as ``EdgeItem.paint`` draws plain edges."""
-    pen = line_pen(kind)
+    """The lines (with ``pen``), curves and arrow heads of one kind in ``area``, as ``EdgeItem.paint`` draws plain
+    edges.
+
+    Solid lines, and any line of a pen one device pixel wide (whose dashes Qt places along the whole line even
+    when it draws only a part of it), are drawn in one call; other dashed lines are cut to the area first (Qt
+    would otherwise stroke every dash of a long line), their dashes where they fall on the whole line.
+    """
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    if pen.style() == Qt.PenStyle.SolidLine:
+    device_width = pen.widthF() * QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+    if pen.style() == Qt.PenStyle.SolidLine or abs(device_width - 1.0) < 1e-6:
         painter.drawLines(list(lines.values()))
     else:
         reach = area.adjusted(-8.0, -8.0, 8.0, 8.0)  # beyond the clip: cut ends never show

@@ -9,7 +9,8 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPalett
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from iam_desktop.gui.icons import paint_tile, style_for
-from iam_desktop.gui.items.node import DIMMED_OPACITY, OVERLAY_COLORS, HighlightState, base_font, palette_of
+from iam_desktop.gui.items.card_look import base_font, palette_of
+from iam_desktop.gui.items.node import DIMMED_OPACITY, OVERLAY_COLORS, HighlightState
 
 if TYPE_CHECKING:
     from iam_desktop.gui.items.edge import EdgeItem

@@ -6,52 +6,38 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsSceneHoverEvent, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent, QStyleOptionGraphicsItem, QWidget
 
 from iam_desktop.gui.icons import draw_tile, style_for
+from iam_desktop.gui.items.card_look import (
+    ANTIALIASING,
+    FACE_BOUNDS,
+    NODE_BODY,
+    NODE_HEIGHT,
+    NODE_WIDTH,
+    SMALLEST_TEXT_PIXELS,
+    TILE,
+    CardPainting,
+    CardText,
+    card_face,
+    paint_frame,
+)
 
 if TYPE_CHECKING:
+    from iam_desktop.gui.items.card_layer import CardLayer
     from iam_desktop.gui.items.edge import EdgeItem
 
-NODE_WIDTH = 184.0
-NODE_HEIGHT = 50.0
 HANDLE_RADIUS = 7.0
-WRAP_AFTER = " .-_/:@+="
-NODE_BODY = QRectF(0.0, 0.0, NODE_WIDTH, NODE_HEIGHT)
-SMALLEST_TEXT_PIXELS = 7.0
-"""Subtitles smaller than this on screen cannot be read, so they are not drawn."""
 FAR_ZOOM = 0.3
 """Below this level of detail cards are plain tiles and edges hairlines."""
-_BOUNDS = QRectF(-4.0, -12.0, NODE_WIDTH + HANDLE_RADIUS + 8.0, NODE_HEIGHT + 16.0)  # the handle and badge stick out
+CARD_BOUNDS = QRectF(-4.0, -12.0, NODE_WIDTH + HANDLE_RADIUS + 8.0, NODE_HEIGHT + 16.0)
+"""A card's bounds in its own coordinates: the body and the connect handle and badge that stick out."""
 DIMMED_OPACITY = 0.25  # a node or frame a highlight fades
 OVERLAY_COLORS = {"allow": QColor(46, 160, 67), "deny": QColor(215, 58, 73)}
 FAR_TITLES_ABOVE = 0.1
 """Far zoomed out, cards show their names only above this level of detail."""
 _FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable  # once: "|" is slow
-
-
-def palette_of(widget: QWidget | None) -> QPalette:
-    """The palette to paint with: the view's, or the application's when painting off-screen (export)."""
-    return widget.palette() if widget is not None else QApplication.palette()
-
-
-def base_font(widget: QWidget | None) -> QFont:
-    """A fresh copy of the font to start from (the view does not restore painter state between items)."""
-    return QFont(widget.font() if widget is not None else QApplication.font())
-
-
-def title_lines(title: str, metrics: QFontMetricsF, width: float) -> list[str]:
-    """The title as one line, or wrapped onto two (after a separator or between camelCase words), the second elided."""
-    if metrics.horizontalAdvance(title) <= width:
-        return [title]
-    cut = 1
-    while cut < len(title) and metrics.horizontalAdvance(title[:cut + 1]) <= width:
-        cut += 1
-    separators = [i + 1 for i, char in enumerate(title[:cut]) if char in WRAP_AFTER
-                  or (char.islower() and title[i + 1:i + 2].isupper())]
-    if separators and separators[-1] >= cut // 2:
-        cut = separators[-1]
-    return [title[:cut], metrics.elidedText(title[cut:], Qt.TextElideMode.ElideMiddle, width)]
+_PLAIN_FLAGS = _FLAGS | QGraphicsItem.GraphicsItemFlag.ItemHasNoContents  # the card layer draws it
 
 
 class HighlightState:
@@ -68,11 +54,18 @@ class HighlightState:
 
 
 class NodeItem(QGraphicsItem):
-    """One entity drawn as a card; it knows its edges so that they follow it when it moves."""
+    """One entity drawn as a card; it knows its edges so that they follow it when it moves.
 
-    def __init__(self, entity_id: str, title: str, subtitle: str, style_key: str) -> None:
+    While plain (neither selected, hovered, emphasised, tinted nor badged) the card has no contents of its own:
+    ``layer`` draws it together with the other plain cards (the scene adds it there once it is placed). The
+    item stays for hit testing, hovering, selection, its tooltip and its own drawing when it stands out.
+    """
+
+    def __init__(self, entity_id: str, title: str, subtitle: str, style_key: str, layer: CardLayer) -> None:
         super().__init__()
         self.entity_id = entity_id
+        self._layer = layer
+        self._plain = True
         self.edges: list[EdgeItem] = []
         self.highlight = HighlightState()
         self._title = title
@@ -81,9 +74,9 @@ class NodeItem(QGraphicsItem):
         self._color = QColor(style_for(style_key).color)
         self._hovered = False
         self._live_body = QRectF(NODE_BODY)
-        self._layout_key: tuple[object, ...] = ()
-        self._layout: tuple[list[str], QFont, str, QFont, float] = ([], QFont(), "", QFont(), 0.0)
-        self.setFlags(_FLAGS)
+        self._text_key: tuple[object, ...] = ()
+        self._text: CardText | None = None
+        self.setFlags(_PLAIN_FLAGS)
         self.setAcceptHoverEvents(True)
         self.setZValue(1.0)
         self.setToolTip(f"{title}\n{subtitle}")
@@ -117,6 +110,20 @@ class NodeItem(QGraphicsItem):
             self._title, self._subtitle, self._style_key = title, subtitle, style_key
             self._color = QColor(style_for(style_key).color)
             self.setToolTip(f"{title}\n{subtitle}")
+            self.show_state()
+
+    def show_state(self) -> None:
+        """Draw itself when it stands out, else leave it to the layer; repaint where it is (the scene calls it
+        when the selection or the highlight changes)."""
+        tinted = self.highlight.tint in OVERLAY_COLORS
+        plain = not (self.isSelected() or self._hovered or self.highlight.emphasised or tinted or self.highlight.badge)
+        if plain != self._plain:
+            self._plain = plain
+            self.setFlags(_PLAIN_FLAGS if plain else _FLAGS)
+            self._layer.set_standing_out(self, not plain)
+        elif plain:
+            self._layer.update(self.sceneBoundingRect())
+        else:
             self.update()
 
     def move_to(self, position: QPointF) -> None:
@@ -125,8 +132,10 @@ class NodeItem(QGraphicsItem):
         Cards move only through this (the scene placing them, gestures dragging them): a Python ``itemChange``
         would be called a dozen times for every card Qt creates, adds and styles, seconds for a big model.
         """
+        before = self.sceneBoundingRect()
         self.setPos(position)
         self._live_body.moveTo(position)
+        self._layer.moved(self, before)
         for edge in self.edges:
             edge.update_path()
 
@@ -146,7 +155,7 @@ class NodeItem(QGraphicsItem):
     # ----- Qt overrides --------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
         """The card plus the handle and the badge that stick out (Qt override)."""
-        return _BOUNDS
+        return CARD_BOUNDS
 
     def shape(self) -> QPainterPath:
         """The card and its connect handle (Qt override)."""
@@ -157,74 +166,67 @@ class NodeItem(QGraphicsItem):
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        """Draw the card: simplified when zoomed far out, faded when a highlight dims it (Qt override)."""
-        if self.highlight.dimmed:
-            painter.setOpacity(DIMMED_OPACITY)
-        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        """Draw the card while it stands out (the card layer draws it while plain) (Qt override)."""
+        self.paint_card(painter, CardPainting(painter, widget))
+
+    def paint_card(self, painter: QPainter, shared: CardPainting) -> None:
+        """Draw the card (``painter`` in the card's coordinates) with what the paint's cards share: simplified
+        when zoomed far out, faded when a highlight dims it."""
+        painter.setOpacity(DIMMED_OPACITY if self.highlight.dimmed else 1.0)
+        lod = shared.lod
         if lod < FAR_ZOOM:  # thousands of cards at once: as little work per card as possible
-            painter.fillRect(NODE_BODY, self.far_color(palette_of(widget).color(QPalette.ColorRole.Highlight)))
+            painter.fillRect(NODE_BODY, self.far_color(shared.highlight))
             if lod > FAR_TITLES_ABOVE:
-                self.paint_far_title(painter, lod, base_font(widget))
+                self.paint_far_title(painter, lod, QFont(shared.font))
             return
         selected = self.isSelected()
-        palette = palette_of(widget)
-        color = self._color
-        rect = self.body_rect()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        border = palette.color(QPalette.ColorRole.Highlight) if selected else color
-        width = 3.0 if selected or self.highlight.emphasised else 1.4
-        painter.setPen(QPen(border, width))
-        painter.setBrush(palette.color(QPalette.ColorRole.Base))
-        painter.drawRoundedRect(rect, 8, 8)
-        if self.highlight.tint in OVERLAY_COLORS:
-            tint = QColor(OVERLAY_COLORS[self.highlight.tint])
-            tint.setAlpha(70)
-            painter.setPen(QPen(OVERLAY_COLORS[self.highlight.tint], 3.0))
-            painter.setBrush(tint)
-            painter.drawRoundedRect(rect, 8, 8)
-        draw_tile(painter, QRectF(8, 9, 32, 32), self._style_key)
-        self._paint_text(painter, palette, rect, base_font(widget), lod)
+        painter.setRenderHint(ANTIALIASING)
+        tinted = self.highlight.tint in OVERLAY_COLORS
+        if shared.raster and not selected and not tinted and not self.highlight.emphasised:
+            painter.drawPixmap(FACE_BOUNDS.topLeft(), card_face(self._style_key, round(lod * shared.ratio, 4),
+                                                                  shared.base))
+        else:
+            paint_frame(painter, shared.highlight if selected else self._color,
+                         3.0 if selected or self.highlight.emphasised else 1.4, shared.base)
+            if tinted:
+                tint = QColor(OVERLAY_COLORS[self.highlight.tint])
+                tint.setAlpha(70)
+                paint_frame(painter, OVERLAY_COLORS[self.highlight.tint], 3.0, tint)
+            draw_tile(painter, TILE, self._style_key)
+        self._paint_text(painter, shared)
         if self._hovered or selected:
-            painter.setPen(QPen(palette.color(QPalette.ColorRole.Base), 1.5))
-            painter.setBrush(color)
+            painter.setPen(QPen(shared.base, 1.5))
+            painter.setBrush(self._color)
             painter.drawEllipse(self.handle_center(), HANDLE_RADIUS, HANDLE_RADIUS)
         if self.highlight.badge:
-            self._paint_badge(painter, palette, base_font(widget))
+            self._paint_badge(painter, shared.palette, QFont(shared.font))
 
-    def _paint_text(self, painter: QPainter, palette: QPalette, rect: QRectF, font: QFont, lod: float) -> None:
-        """The title (one or two lines) and, when it is big enough on screen to be read, the subtitle."""
-        text_left, text_width = 48.0, rect.width() - 56.0
-        lines, title_font, subtitle, subtitle_font, subtitle_height = self._text_layout(font, text_width)
-        painter.setFont(title_font)
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
-        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        readable = subtitle_height * lod >= SMALLEST_TEXT_PIXELS
-        tops = ((6.0,) if len(lines) == 1 else (3.0, 18.0)) if readable else (
-            (rect.center().y() - 10.0,) if len(lines) == 1 else (rect.center().y() - 17.0, rect.center().y()))
-        for top, line in zip(tops, lines):
-            painter.drawText(QRectF(text_left, top, text_width, 17 if len(lines) > 1 else 20), left, line)
-        if not readable:  # the title alone, centred
-            return
-        painter.setFont(subtitle_font)
-        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(QRectF(text_left, 26 if len(lines) == 1 else 34, text_width, 18 if len(lines) == 1 else 14),
-                         left, subtitle)
+    def _paint_text(self, painter: QPainter, shared: CardPainting) -> None:
+        """The title (one or two lines) and, when it is big enough on screen to be read, the subtitle; the title
+        alone is centred."""
+        text = self._card_text(shared.font, shared.font_key)
+        readable = text.subtitle_height * shared.lod >= SMALLEST_TEXT_PIXELS
+        if not shared.raster:  # glyphs carry their font
+            painter.setFont(text.title_font)
+        painter.setPen(shared.text)
+        for line in text.lines if readable else text.centred_lines:
+            line.draw(painter, shared.raster)
+        if readable:
+            if not shared.raster:
+                painter.setFont(text.subtitle_font)
+            painter.setPen(shared.placeholder)
+            text.subtitle.draw(painter, shared.raster)
 
-    def _text_layout(self, font: QFont, width: float) -> tuple[list[str], QFont, str, QFont, float]:
-        """The title's lines in bold, the elided subtitle, their fonts and the subtitle's line height (kept while
-        font, width and text stay)."""
-        key = (font.key(), width, self._title, self._subtitle)
-        if self._layout_key != key:
-            title_font = QFont(font)
-            title_font.setBold(True)
-            lines = title_lines(self._title, QFontMetricsF(title_font), width)
-            subtitle_font = QFont(font)
-            subtitle_font.setPointSizeF(max(6.0, font.pointSizeF() * (0.85 if len(lines) == 1 else 0.78)))
-            subtitle_metrics = QFontMetricsF(subtitle_font)
-            subtitle = subtitle_metrics.elidedText(self._subtitle, Qt.TextElideMode.ElideRight, width)
-            self._layout = (lines, title_font, subtitle, subtitle_font, subtitle_metrics.height())
-            self._layout_key = key
-        return self._layout
+    def prepare_text(self, font: QFont) -> None:
+        """Lay out the card's text for ``font`` now, ahead of its first close-up paint."""
+        self._card_text(font, font.key())
+
+    def _card_text(self, font: QFont, font_key: str) -> CardText:
+        """The card's text laid out for ``font`` (kept while font and text stay)."""
+        if self._text is None or self._text_key != (font_key, self._title, self._subtitle):
+            self._text = CardText(self._title, self._subtitle, font, font_key)
+            self._text_key = (font_key, self._title, self._subtitle)
+        return self._text
 
     def paint_far_title(self, painter: QPainter, lod: float, font: QFont) -> None:
         """Zoomed far out: the name in white at a readable screen size, elided to the card (``painter`` in the
@@ -255,7 +257,7 @@ class NodeItem(QGraphicsItem):
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         """Show the connect handle (Qt override)."""
         self._hovered = True
-        self.update()
+        self.show_state()
         super().hoverEnterEvent(event)
 
     def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
@@ -269,5 +271,5 @@ class NodeItem(QGraphicsItem):
     def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         """Hide the connect handle (Qt override)."""
         self._hovered = False
-        self.update()
+        self.show_state()
         super().hoverLeaveEvent(event)
