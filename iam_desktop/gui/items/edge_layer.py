@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -201,10 +202,16 @@ class EdgeLayer(QGraphicsItem):
 
     def file_all(self) -> None:
         """File the edges added or moved since the last drawing in their cells (drawing does it when needed)."""
+        self.file_some(math.inf)
+
+    def file_some(self, until: float) -> bool:
+        """File edges added or moved since the last drawing until ``time.perf_counter()`` passes ``until``; True
+        when all are filed."""
         collecting = gc.isenabled()
         gc.disable()  # filing a big model makes ~100,000 keys: spare the collector's walks over the model
         try:
-            for edge in self._unfiled:
+            while self._unfiled:
+                edge = self._unfiled.pop()
                 rank = _RANKS[edge.edge.kind]
                 filings = self._lines if edge.segment is not None else self._curves
                 line_keys = [(rank, cell) for cell in _cells_along(edge)]
@@ -215,7 +222,9 @@ class EdgeLayer(QGraphicsItem):
                     filings[key][edge] = line
                 for key in head_keys:
                     self._heads[key][edge] = None
-            self._unfiled.clear()
+                if len(self._unfiled) % 64 == 0 and time.perf_counter() > until:
+                    break
+            return not self._unfiled
         finally:
             if collecting:
                 gc.enable()
