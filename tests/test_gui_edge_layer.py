@@ -241,8 +241,12 @@ def test_every_cell_a_line_passes_through_is_found() -> None:
             self.extent = (min(x1, x2) - 20, min(y1, y2) - 20, max(x1, x2) + 20, max(y1, y2) + 20)
 
     rng = random.Random(4)
-    for _ in range(300):
-        line = Line(*(rng.uniform(-3 * CELL, 3 * CELL) for _ in range(4)))
+    lines = [Line(*(rng.uniform(-3 * CELL, 3 * CELL) for _ in range(4))) for _ in range(300)]
+    for _ in range(100):  # level and upright lines whose reach crosses a cell border
+        at = rng.choice((-1, 1, 2)) * CELL + rng.uniform(-15, 15)
+        start, end = sorted(rng.uniform(-3, 3) * CELL for _ in range(2))
+        lines += [Line(start, at, end, at), Line(at, start, at, end)]
+    for line in lines:
         cells = set(_cells_along(line))  # type: ignore[arg-type]
         x1, y1, x2, y2 = line.segment
         for step in range(501):

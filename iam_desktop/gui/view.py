@@ -244,6 +244,7 @@ class CanvasView(QGraphicsView):
         """Zoomed far out, draw the background, the picture of the canvas, the connect line and the rubber band
         instead of every item (Qt override)."""
         if not self.shows_overview():
+            self._picture.stop()
             super().paintEvent(event)
             return
         viewport = self.viewport()

@@ -76,7 +76,10 @@ def _spans(bands: range, across: range, a1: float, b1: float, a2: float, b2: flo
     for band in bands:
         start = min(max(band * CELL - reach, low), high)
         end = min(max((band + 1) * CELL + reach, low), high)
-        b_start, b_end = b1 + (start - a1) * slope, b1 + (end - a1) * slope
+        if a1 == a2:  # across the bands: the segment spans its whole length in each band its reach meets
+            b_start, b_end = b1, b2
+        else:
+            b_start, b_end = b1 + (start - a1) * slope, b1 + (end - a1) * slope
         first = max(math.floor((min(b_start, b_end) - reach) / CELL), across.start)
         last = min(math.floor((max(b_start, b_end) + reach) / CELL), across.stop - 1)
         spans.append(range(first, last + 1))
