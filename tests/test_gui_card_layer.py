@@ -205,3 +205,15 @@ def test_a_big_canvas_is_spared_the_collector_until_another_model_replaces_it(
     assert gc.get_freeze_count() > 0  # once every card's text is laid out
     assert main.files.new_model()
     assert gc.get_freeze_count() == 0
+
+
+def test_the_preparation_waits_while_the_view_moves(window: MainWindow, qtbot: QtBot) -> None:
+    preparation = window.scene.close_up
+    qtbot.waitUntil(lambda: not preparation.is_busy(), timeout=5000)
+    preparation.prepare_now()  # as after a rebuild: three cards' texts to lay out
+    bar = window.view.horizontalScrollBar()
+    bar.setValue(bar.value() + 40)  # the view moves before a slice ran
+    qtbot.wait(close_up.STILL_FOR_MS // 2)
+    assert preparation.cards_left() == 3 and preparation.is_busy()
+    qtbot.waitUntil(lambda: not preparation.is_busy(), timeout=5000)
+    assert preparation.cards_left() == 0

@@ -65,7 +65,7 @@ def test_a_view_crossed_by_many_edges_draws_them_one_pixel_wide(window: MainWind
 def test_while_the_view_moves_over_a_tangle_some_lines_are_drawn_then_all_once_it_stops(
         window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
     before = line_pixels(shot(window))
-    monkeypatch.setattr(edge_layer, "MOVING_LINES", 100)
+    monkeypatch.setattr(edge_layer, "MOVING_BUDGET_S", 1e-4)  # a few lines fit in the time
     window.view.centerOn(MIDDLE + QPointF(0, 150))  # a jump: the view is drawn while it moves
     moving = line_pixels(shot(window))
     qtbot.wait(edge_layer.SETTLE_MS * 3)

@@ -18,6 +18,9 @@ PREPARE_AFTER_MS = 300
 """How long after the items are built and events flow again the preparation starts."""
 PREPARE_SLICE_S = 0.004
 """The longest edges are filed or cards' texts laid out at a time (events wait meanwhile)."""
+STILL_FOR_MS = 250
+"""While the view moves (scrolls, zooms), preparation waits until it has been still for this long: its frames
+come first."""
 SPARED_FROM_ENTITIES = 2000
 """From this many entities on, the model and its items are spared the garbage collector's walks while shown."""
 
@@ -49,6 +52,10 @@ class CloseUpPreparation(QObject):
         self._slices = QTimer(self)
         self._slices.setInterval(0)
         self._slices.timeout.connect(self._prepare_some)
+        self._held = QTimer(self)
+        self._held.setSingleShot(True)
+        self._held.setInterval(STILL_FOR_MS)
+        self._held.timeout.connect(self._slices.start)
 
     def start(self) -> None:
         """Prepare the canvas built just now, once events have flowed for ``PREPARE_AFTER_MS``."""
@@ -62,7 +69,20 @@ class CloseUpPreparation(QObject):
         self._busy = False
         self._delay.stop()
         self._slices.stop()
+        self._held.stop()
         self._cards = []
+
+    def hold(self) -> None:
+        """The view moved: pause until it has been still for ``STILL_FOR_MS``."""
+        if self._delay.isActive():
+            self._delay.start()
+        elif self._slices.isActive() or self._held.isActive():
+            self._slices.stop()
+            self._held.start()
+
+    def cards_left(self) -> int:
+        """How many cards' texts are still to be laid out."""
+        return len(self._cards)
 
     def is_busy(self) -> bool:
         """True while preparation is pending or under way."""
@@ -70,7 +90,7 @@ class CloseUpPreparation(QObject):
 
     def prepare_now(self) -> None:
         """Start filing the edges, then build the item index and lay out the cards' texts, a slice at a time."""
-        self._indexed = False
+        self._busy, self._indexed = True, False
         self._cards = [item for item in self._scene.entity_items().values() if isinstance(item, NodeItem)]
         self._slices.start()
 

@@ -28,8 +28,10 @@ OVERVIEW_ZOOM = FAR_ZOOM
 thousands of items one by one."""
 PAINT_BUDGET_S = 0.010
 """How long a paint may spend drawing missing tiles and names; the rest follows in idle steps."""
-STEP_BUDGET_S = 0.006
+STEP_BUDGET_S = 0.004
 """How long one idle step may spend drawing tiles and names before events get through again."""
+FIRST_STEP_AFTER_MS = 16
+"""After a paint, idle steps wait this long (a screen refresh): the next scroll or zoom comes first."""
 _BAND_BUDGET_S = 0.004  # missing tiles are drawn in bands expected to take about this long
 _MOST_PIECES = 4  # a row of missing tiles is cut into at most this many bands
 _PIXEL_SECONDS = 5e-9  # what a tile's pixel costs besides its edges (cards, frames, copying)
@@ -142,7 +144,7 @@ class CanvasPicture:
         self._current_marks(viewport).draw(painter, viewport, self._scale, self._offset, exposed,
                                            self._names if self._names_shown(self._scale) else None)
         if self._timer is not None:
-            self._timer.start()
+            self._timer.start(FIRST_STEP_AFTER_MS)
 
     # ----- keeping the tiles current ---------------------------------------------------------------------
     def _content_now(self, viewport: QWidget) -> tuple[object, ...]:
@@ -209,7 +211,7 @@ class CanvasPicture:
             offset = self._offset
             viewport.update(QRegion(_tiles_rect(self._changed).translated(offset)))
         if more and self._timer is not None:
-            self._timer.start()
+            self._timer.start(0)
 
     def _work(self, keys: list[TileKey], deadline: float, at_least_one: bool = True) -> bool:
         """Draw the missing tiles of ``keys`` (all at the current scale), then the names on the tiles without

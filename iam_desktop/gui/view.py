@@ -61,6 +61,7 @@ class CanvasView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         scene.drawing_changed.connect(self._on_drawing_changed)
+        self.zoom_changed.connect(scene.close_up.hold)
 
     # ----- zoom ------------------------------------------------------------------------------------------
     def zoom_factor(self) -> float:
@@ -140,6 +141,11 @@ class CanvasView(QGraphicsView):
         self.centerOn(rect.center())
 
     # ----- Qt overrides ----------------------------------------------------------------------------------
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        """Scroll, and let the canvas's idle-time preparation wait until the view is still (Qt override)."""
+        super().scrollContentsBy(dx, dy)
+        self.canvas.close_up.hold()
+
     def showEvent(self, event: QShowEvent) -> None:
         """Fit the model when a fit was asked for before the view was shown (Qt override)."""
         super().showEvent(event)

@@ -120,11 +120,13 @@ _CARD_FONTS: dict[str, _CardFonts] = {}
 
 
 class CardText:
-    """A card's text laid out once for a font: the title's lines in bold and the elided subtitle, each with its
-    glyphs (placed once: drawing them needs no new layout at any scale, several times cheaper than ``drawText``)
-    and where its top-left goes, with the subtitle and, centred, without it."""
+    """A card's text laid out once for a font: the title's lines in bold and the elided subtitle, each line's
+    glyphs placed once (drawing them needs no new layout at any scale, several times cheaper than ``drawText``),
+    with where the lines go with the subtitle and, centred, without it. The subtitle is laid out when first
+    drawn (far zoomed out it is too small to be drawn)."""
 
-    __slots__ = ("title_font", "subtitle_font", "lines", "centred_lines", "subtitle", "subtitle_height")
+    __slots__ = ("title_font", "subtitle_font", "lines", "tops", "centred_tops", "subtitle_height", "_subtitle",
+                 "_subtitle_metrics", "_subtitle_line", "_subtitle_top")
 
     def __init__(self, title: str, subtitle: str, font: QFont, font_key: str) -> None:
         fonts = _CARD_FONTS.get(font_key)
@@ -133,45 +135,61 @@ class CardText:
         texts = title_lines(title, fonts.title_metrics, _TEXT_WIDTH)
         one = len(texts) == 1
         self.title_font = fonts.title
-        self.subtitle_font, subtitle_metrics = fonts.subtitles[0 if one else 1]
-        # the text is centred vertically in boxes (top, height): with the subtitle, and centred without it
+        self.subtitle_font, self._subtitle_metrics = fonts.subtitles[0 if one else 1]
+        self.lines = [_TextLine(text, self.title_font) for text in texts]
+        # each line is centred vertically in a box (top, height): with the subtitle, and centred without it
         boxes = ((6.0, 20.0),) if one else ((3.0, 17.0), (18.0, 17.0))
         middle = NODE_HEIGHT / 2
         centred = ((middle - 10.0, 20.0),) if one else ((middle - 17.0, 17.0), (middle, 17.0))
         title_height = fonts.title_metrics.height()
-        self.lines = [_TextLine(text, self.title_font, top + (height - title_height) / 2)
-                      for text, (top, height) in zip(texts, boxes)]
-        self.centred_lines = [_TextLine(text, self.title_font, top + (height - title_height) / 2)
-                              for text, (top, height) in zip(texts, centred)]
+        self.tops = [QPointF(_TEXT_LEFT, top + (height - title_height) / 2) for top, height in boxes]
+        self.centred_tops = [QPointF(_TEXT_LEFT, top + (height - title_height) / 2) for top, height in centred]
         box_top, box_height = (26.0, 18.0) if one else (34.0, 14.0)
-        self.subtitle_height = subtitle_metrics.height()
-        self.subtitle = _TextLine(subtitle_metrics.elidedText(subtitle, _ELIDE_RIGHT, _TEXT_WIDTH),
-                                  self.subtitle_font, box_top + (box_height - self.subtitle_height) / 2)
+        self.subtitle_height = self._subtitle_metrics.height()
+        self._subtitle = subtitle
+        self._subtitle_line: _TextLine | None = None
+        self._subtitle_top = QPointF(_TEXT_LEFT, box_top + (box_height - self.subtitle_height) / 2)
+
+    def draw(self, painter: QPainter, raster: bool, with_subtitle: bool, title: QColor, subtitle: QColor) -> None:
+        """Draw the title in ``title``'s colour and, ``with_subtitle``, the subtitle below it in ``subtitle``'s,
+        else the title centred (``raster``: into pixels, from the glyphs; else as text)."""
+        if not raster:  # glyphs carry their font
+            painter.setFont(self.title_font)
+        painter.setPen(title)
+        for line, top in zip(self.lines, self.tops if with_subtitle else self.centred_tops):
+            line.draw(painter, raster, top)
+        if with_subtitle:
+            if self._subtitle_line is None:
+                elided = self._subtitle_metrics.elidedText(self._subtitle, _ELIDE_RIGHT, _TEXT_WIDTH)
+                self._subtitle_line = _TextLine(elided, self.subtitle_font)
+            if not raster:
+                painter.setFont(self.subtitle_font)
+            painter.setPen(subtitle)
+            self._subtitle_line.draw(painter, raster, self._subtitle_top)
 
 
 class _TextLine:
-    """One line of a card's text at ``_TEXT_LEFT`` and ``top``: its glyphs placed once, or its text for painters
-    into vector files (which need the characters)."""
+    """One line of a card's text in one font: its glyphs placed once, and its text for painters into vector files
+    (which need the characters)."""
 
-    __slots__ = ("text", "glyphs", "top_left", "baseline")
+    __slots__ = ("text", "glyphs", "ascent")
 
-    def __init__(self, text: str, font: QFont, top: float) -> None:
+    def __init__(self, text: str, font: QFont) -> None:
         layout = QTextLayout(text, font)
         layout.beginLayout()
         line = layout.createLine()
         layout.endLayout()
         self.text = text
-        self.glyphs = layout.glyphRuns()
-        self.top_left = QPointF(_TEXT_LEFT, top)
-        self.baseline = QPointF(_TEXT_LEFT, top + line.ascent())
+        self.glyphs = line.glyphRuns()
+        self.ascent = line.ascent()
 
-    def draw(self, painter: QPainter, raster: bool) -> None:
-        """Draw the line (``raster``: into pixels, from its glyphs; else as text, in the painter's font)."""
+    def draw(self, painter: QPainter, raster: bool, top_left: QPointF) -> None:
+        """Draw the line with its top-left at ``top_left``."""
         if raster:
             for glyphs in self.glyphs:
-                painter.drawGlyphRun(self.top_left, glyphs)
+                painter.drawGlyphRun(top_left, glyphs)
         else:
-            painter.drawText(self.baseline, self.text)
+            painter.drawText(QPointF(top_left.x(), top_left.y() + self.ascent), self.text)
 
 
 class CardPainting:

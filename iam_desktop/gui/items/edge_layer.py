@@ -32,10 +32,11 @@ LAYER_Z = -1.0
 DENSE_LINES = 400
 """Where more plain edges than this are filed in the cells under the view (or an exported area), their lines are
 drawn one device pixel wide: faster, and clearer in such a tangle."""
-MOVING_LINES = 600
-"""While the view moves (scrolls, jumps, zooms) over more plain edges than this (filed in the cells under it),
-only about this many of them are drawn, evenly picked: Qt needs about 10 ns for each pixel of a line, and a
-view crossed by 4,000 lines took 50-60 ms. All are drawn ``SETTLE_MS`` after it stops."""
+MOVING_BUDGET_S = 0.008
+"""While the view moves (scrolls, jumps, zooms) over a tangle (more than ``DENSE_LINES`` plain edges filed under
+it), an even pick of its lines is drawn, as many as this time is expected to allow after the last whole view
+(Qt needs 10-30 ns for each pixel of a line: a view crossed by 4,000 lines took 50-60 ms). All are drawn
+``SETTLE_MS`` after it stops."""
 SETTLE_MS = 150
 _MOST_AREAS = 4  # an exposed region of more rectangles is drawn as its bounding rectangle
 _FLAGS = QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
@@ -132,6 +133,9 @@ class EdgeLayer(QGraphicsItem):
         self._dimmed = False
         self._drew_dense = False
         self._view_transform = QTransform()
+        # what drawing a view's lines took per line filed under it, by scale, learnt from whole views (a line
+        # crosses more pixels of a view far out); a scale not seen yet is expected to cost the most seen
+        self._seconds_per_line: dict[float, float] = {0.0: 40e-6}
         self._settling = QTimer()  # after the view last moved over a tangle: then all of its lines are drawn
         self._settling.setSingleShot(True)
         self._settling.setInterval(SETTLE_MS)
@@ -286,7 +290,8 @@ class EdgeLayer(QGraphicsItem):
         of its own and copied: Qt clips lines to a region of several rectangles along their whole length, to one
         rectangle at once.
         """
-        far = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) < FAR_ZOOM
+        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        far = scale < FAR_ZOOM
         areas = exposed_areas(painter, option)
         shown = _shown_area(painter, option, widget)
         count = 0 if far else self._count_under(shown)
@@ -296,13 +301,15 @@ class EdgeLayer(QGraphicsItem):
             if not any(area.contains(shown.adjusted(1.0, 1.0, -1.0, -1.0)) for area in areas):
                 self.update()
         every = 1
-        if widget is not None and count > MOVING_LINES:  # on screen: while the view moves, some lines of a tangle
+        if widget is not None and dense:  # on screen: while the view moves over a tangle, some of its lines
             if painter.worldTransform() != self._view_transform:
                 self._settling.start()
             if self._settling.isActive():
-                every = math.ceil(count / MOVING_LINES)
+                per_line = self._seconds_per_line.get(round(scale, 3), max(self._seconds_per_line.values()))
+                every = max(1, math.ceil(count * per_line / MOVING_BUDGET_S))
         if widget is not None:
             self._view_transform = painter.worldTransform()
+        started = time.perf_counter()
         painter.save()
         if len(areas) == 1:
             painter.setClipRect(areas[0], Qt.ClipOperation.IntersectClip)
@@ -312,6 +319,8 @@ class EdgeLayer(QGraphicsItem):
             for area in areas:
                 self._paint_area_through_image(painter, area, far, dense, every, widget)
         painter.restore()
+        if dense and len(areas) == 1 and areas[0].contains(shown.adjusted(1.0, 1.0, -1.0, -1.0)):
+            self._seconds_per_line[round(scale, 3)] = (time.perf_counter() - started) / (count / every)
 
     def _count_under(self, shown: QRectF) -> int:
         """How many plain edges are filed in the cells under ``shown``."""

@@ -205,17 +205,8 @@ class NodeItem(QGraphicsItem):
         """The title (one or two lines) and, when it is big enough on screen to be read, the subtitle; the title
         alone is centred."""
         text = self._card_text(shared.font, shared.font_key)
-        readable = text.subtitle_height * shared.lod >= SMALLEST_TEXT_PIXELS
-        if not shared.raster:  # glyphs carry their font
-            painter.setFont(text.title_font)
-        painter.setPen(shared.text)
-        for line in text.lines if readable else text.centred_lines:
-            line.draw(painter, shared.raster)
-        if readable:
-            if not shared.raster:
-                painter.setFont(text.subtitle_font)
-            painter.setPen(shared.placeholder)
-            text.subtitle.draw(painter, shared.raster)
+        text.draw(painter, shared.raster, text.subtitle_height * shared.lod >= SMALLEST_TEXT_PIXELS, shared.text,
+                  shared.placeholder)
 
     def prepare_text(self, font: QFont) -> None:
         """Lay out the card's text for ``font`` now, ahead of its first close-up paint."""
