@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from iam_desktop.gui.document import Document
@@ -23,3 +25,13 @@ def shown_window(qtbot: QtBot, workspace: Workspace, zoom: float, size: tuple[in
     qtbot.waitExposed(main)
     main.view.set_zoom(zoom)
     return main
+
+
+def shot(window: MainWindow) -> QImage:
+    """The canvas as it paints now (a fresh paint of its viewport)."""
+    return window.view.viewport().grab().toImage()
+
+
+def color_at(window: MainWindow, image: QImage, scene_point: QPointF) -> QColor:
+    """The colour of ``image`` (a shot of the canvas) where ``scene_point`` shows."""
+    return image.pixelColor(window.view.mapFromScene(scene_point))

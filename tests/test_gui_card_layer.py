@@ -18,7 +18,7 @@ from iam_desktop.gui.icons import style_for
 from iam_desktop.gui.items.node import NODE_HEIGHT, NODE_WIDTH, NodeItem
 from iam_desktop.gui.main_window import MainWindow
 from iam_desktop.model import Account, Placement, Role, User, Workspace
-from gui_support import shown_window
+from gui_support import color_at, shot, shown_window
 
 pytestmark = pytest.mark.gui
 EMPTY_SPOT = QPointF(700, 500)
@@ -37,14 +37,6 @@ def window(qtbot: QtBot) -> MainWindow:
     main = shown_window(qtbot, model(), 1.0)
     main.view.centerOn(QPointF(400, 300))
     return main
-
-
-def shot(window: MainWindow) -> QImage:
-    return window.view.viewport().grab().toImage()
-
-
-def color_at(window: MainWindow, image: QImage, scene_point: QPointF) -> QColor:
-    return image.pixelColor(window.view.mapFromScene(scene_point))
 
 
 def card(window: MainWindow, entity_id: str) -> NodeItem:

@@ -18,7 +18,7 @@ from iam_desktop.gui.items.edge_layer import CELL, EdgeLayer, _cells_along
 from iam_desktop.gui.main_window import MainWindow
 from iam_desktop.model import Account, Group, ManagedPolicy, Placement, Role, User, Workspace
 from iam_desktop.model.edges import Edge, EdgeKind
-from gui_support import shown_window
+from gui_support import shot, shown_window
 
 pytestmark = pytest.mark.gui
 EMPTY = {"Version": "2012-10-17", "Statement": []}
@@ -55,10 +55,6 @@ def edge(window: MainWindow, key: str) -> EdgeItem:
     item = window.scene.edge_item(key)
     assert item is not None
     return item
-
-
-def shot(window: MainWindow) -> QImage:
-    return window.view.viewport().grab().toImage()
 
 
 def on_screen(window: MainWindow) -> QImage:

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from iam_desktop.gui.items import edge_layer
 from iam_desktop.gui.main_window import MainWindow
 from iam_desktop.model import Account, Group, Placement, User, Workspace
-from gui_support import shown_window
+from gui_support import shot, shown_window
 
 pytestmark = pytest.mark.gui
 USERS, GROUPS = 40, 12
@@ -35,10 +35,6 @@ def window(qtbot: QtBot) -> MainWindow:
     main = shown_window(qtbot, model(), 1.0)
     main.view.centerOn(MIDDLE)
     return main
-
-
-def shot(window: MainWindow) -> QImage:
-    return window.view.viewport().grab().toImage()
 
 
 def line_pixels(image: QImage) -> int:

@@ -19,7 +19,7 @@ from iam_desktop.gui.items.node import FAR_ZOOM
 from iam_desktop.gui.overview import OVERVIEW_ZOOM
 from iam_desktop.model import Account, ManagedPolicy, Placement, Resource, Role, User, Workspace
 from iam_desktop.model.edges import Edge, EdgeKind
-from gui_support import shown_window
+from gui_support import color_at, shot, shown_window
 
 pytestmark = pytest.mark.gui
 EMPTY = {"Version": "2012-10-17", "Statement": []}
@@ -46,14 +46,6 @@ def window(qtbot: QtBot) -> MainWindow:
     main = shown_window(qtbot, model(), FAR)
     main.view.centerOn(QPointF(3000, 2000))
     return main
-
-
-def shot(window: MainWindow) -> QImage:
-    return window.view.viewport().grab().toImage()
-
-
-def color_at(window: MainWindow, image: QImage, scene_point: QPointF) -> QColor:
-    return image.pixelColor(window.view.mapFromScene(scene_point))
 
 
 def card_center(window: MainWindow, entity_id: str) -> QPointF:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from iam_desktop.gui.items.card_look import NODE_HEIGHT, NODE_WIDTH, CardPainting
 from iam_desktop.gui.items.edge_layer import exposed_areas
+from iam_desktop.gui.items.layer import Layer
 from iam_desktop.gui.items.node import CARD_BOUNDS, NodeItem
 
 CELL = 1024.0
@@ -17,13 +19,12 @@ CELL = 1024.0
 LAYER_Z = 0.5
 """The layer's stacking value: above edges and frames, below the cards that draw themselves."""
 Cell = tuple[int, int]
-_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
 # how far a card's bounds reach beyond its body on each side (left, top, right, bottom)
 _OVERHANG = (-CARD_BOUNDS.left(), -CARD_BOUNDS.top(), CARD_BOUNDS.right() - NODE_WIDTH,
              CARD_BOUNDS.bottom() - NODE_HEIGHT)
 
 
-class CardLayer(QGraphicsItem):
+class CardLayer(Layer):
     """Draws the plain cards (neither selected, hovered, emphasised, tinted nor badged) of the scene in one pass.
 
     Qt would otherwise call each card's Python ``paint`` through its item machinery; a view of a big model
@@ -34,16 +35,11 @@ class CardLayer(QGraphicsItem):
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(LAYER_Z)
         self._cells: dict[Cell, dict[NodeItem, None]] = {}
         self._filed: dict[NodeItem, list[Cell]] = {}
         self._order: dict[NodeItem, int] = {}
         self._standing_out: set[NodeItem] = set()
-        self._extent = QRectF()
-        self._extent_loose = False
-        self.setFlags(_FLAGS)
-        self.setZValue(LAYER_Z)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
     # ----- the cards it draws ------------------------------------------------------------------------------
     def add(self, card: NodeItem) -> None:
@@ -57,7 +53,7 @@ class CardLayer(QGraphicsItem):
         self._unfile(card)
         self._order.pop(card, None)
         self._standing_out.discard(card)
-        self._extent_loose = True
+        self.loosen()
         self.update(card.sceneBoundingRect())
 
     def moved(self, card: NodeItem, before: QRectF) -> None:
@@ -65,7 +61,7 @@ class CardLayer(QGraphicsItem):
         if card in self._filed:
             self._unfile(card)
             self._file(card)
-            self._extent_loose = True
+            self.loosen()
             self.update(before)
             self.update(card.sceneBoundingRect())
 
@@ -79,25 +75,15 @@ class CardLayer(QGraphicsItem):
 
     def clear(self) -> None:
         """Forget every card (the scene is rebuilt)."""
-        self.prepareGeometryChange()
         self._cells.clear()
         self._filed.clear()
         self._order.clear()
         self._standing_out.clear()
-        self._extent = QRectF()
-        self._extent_loose = False
+        self.forget_bounds()
 
-    def tighten(self) -> None:
-        """Shrink the bounds to the cards drawn now (they only grow while cards move or go)."""
-        if not self._extent_loose:
-            return
-        self._extent_loose = False
-        extent = QRectF()
-        for card in self._filed:
-            extent = extent.united(card.sceneBoundingRect())
-        if extent != self._extent:
-            self.prepareGeometryChange()
-            self._extent = extent
+    def drawn_bounds(self) -> Iterable[QRectF]:
+        """The bounds of every card the layer files (Layer's ``tighten``)."""
+        return (card.sceneBoundingRect() for card in self._filed)
 
     def cards_in(self, areas: list[QRectF]) -> list[NodeItem]:
         """The plain cards whose bounds meet any of ``areas`` (scene coordinates), in the order they were added."""
@@ -120,9 +106,7 @@ class CardLayer(QGraphicsItem):
         self._filed[card] = cells
         for cell in cells:
             self._cells.setdefault(cell, {})[card] = None
-        if not self._extent.contains(bounds):
-            self.prepareGeometryChange()
-            self._extent = self._extent.united(bounds)
+        self.grow(bounds)
 
     def _unfile(self, card: NodeItem) -> None:
         for cell in self._filed.pop(card, ()):
@@ -132,14 +116,6 @@ class CardLayer(QGraphicsItem):
                 del self._cells[cell]
 
     # ----- Qt overrides ----------------------------------------------------------------------------------
-    def boundingRect(self) -> QRectF:
-        """Every card it draws (Qt override)."""
-        return self._extent
-
-    def shape(self) -> QPainterPath:
-        """Nothing: clicks, hovering and rubber bands reach the card items below (Qt override)."""
-        return QPainterPath()
-
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         """Draw the plain cards meeting the exposed rectangles, each as it draws itself (Qt override)."""
         cards = self.cards_in(exposed_areas(painter, option))

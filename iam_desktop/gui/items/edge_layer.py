@@ -6,11 +6,12 @@ import gc
 import math
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QLineF, QRectF, Qt, QTimer
-from PySide6.QtGui import QImage, QPainter, QPainterPath, QPalette, QPen, QRegion, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtGui import QImage, QPainter, QPalette, QPen, QRegion, QTransform
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from iam_desktop.gui.items.card_look import palette_of
 from iam_desktop.gui.items.edge import (
@@ -22,6 +23,7 @@ from iam_desktop.gui.items.edge import (
     head_pen,
     line_pen,
 )
+from iam_desktop.gui.items.layer import Layer
 from iam_desktop.gui.items.node import FAR_ZOOM
 from iam_desktop.model.edges import EdgeKind
 
@@ -39,7 +41,6 @@ it), an even pick of its lines is drawn, as many as this time is expected to all
 ``SETTLE_MS`` after it stops."""
 SETTLE_MS = 150
 _MOST_AREAS = 4  # an exposed region of more rectangles is drawn as its bounding rectangle
-_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
 Cell = tuple[int, int]
 Filing = tuple[int, Cell]  # (the rank of the edge's kind in EDGE_KINDS, a cell)
 _RANKS = {kind: rank for rank, kind in enumerate(EDGE_KINDS)}
@@ -107,7 +108,7 @@ def _clipped(segment: tuple[float, float, float, float], area: QRectF) -> tuple[
     return line, start * math.hypot(dx, dy)
 
 
-class EdgeLayer(QGraphicsItem):
+class EdgeLayer(Layer):
     """Draws the plain edges (neither selected, emphasised nor labelled) of the scene in one pass.
 
     Qt would otherwise call a Python ``paint`` for every edge whose bounding rectangle meets the repainted area,
@@ -123,7 +124,7 @@ class EdgeLayer(QGraphicsItem):
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(LAYER_Z)
         self._lines: dict[Filing, dict[EdgeItem, QLineF]] = defaultdict(dict)
         self._curves: dict[Filing, dict[EdgeItem, QLineF]] = defaultdict(dict)
         self._heads: dict[Filing, dict[EdgeItem, None]] = defaultdict(dict)
@@ -140,17 +141,12 @@ class EdgeLayer(QGraphicsItem):
         self._settling.setSingleShot(True)
         self._settling.setInterval(SETTLE_MS)
         self._settling.timeout.connect(self._on_settled)
-        self._extent = QRectF()
-        self._extent_loose = False
-        self.setFlags(_FLAGS)
-        self.setZValue(LAYER_Z)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
     # ----- the edges it draws ------------------------------------------------------------------------------
     def add(self, edge: EdgeItem) -> None:
         """Draw ``edge`` (while it is plain)."""
         self._unfiled.add(edge)
-        self._grow(edge.boundingRect())
+        self.grow(edge.boundingRect())
         self.update(edge.boundingRect())
 
     def remove(self, edge: EdgeItem) -> None:
@@ -158,7 +154,7 @@ class EdgeLayer(QGraphicsItem):
         self._unfile(edge)
         self._unfiled.discard(edge)
         self._standing_out.discard(edge)
-        self._extent_loose = True
+        self.loosen()
         self.update(edge.boundingRect())
 
     def moved(self, edge: EdgeItem, before: QRectF) -> None:
@@ -166,8 +162,8 @@ class EdgeLayer(QGraphicsItem):
         if edge in self._filed:
             self._unfile(edge)
             self._unfiled.add(edge)
-        self._extent_loose = True
-        self._grow(edge.boundingRect())
+        self.loosen()
+        self.grow(edge.boundingRect())
         self.update(before)
         self.update(edge.boundingRect())
 
@@ -187,25 +183,15 @@ class EdgeLayer(QGraphicsItem):
 
     def clear(self) -> None:
         """Forget every edge (the scene is rebuilt)."""
-        self.prepareGeometryChange()
         for filings in (self._lines, self._curves, self._heads, self._filed):
             filings.clear()
         self._unfiled.clear()
         self._standing_out.clear()
-        self._extent = QRectF()
-        self._extent_loose = False
+        self.forget_bounds()
 
-    def tighten(self) -> None:
-        """Shrink the bounds to the edges drawn now (they only grow while edges move or go)."""
-        if not self._extent_loose:
-            return
-        self._extent_loose = False
-        extent = QRectF()
-        for edge in [*self._filed, *self._unfiled]:
-            extent = extent.united(edge.boundingRect())
-        if extent != self._extent:
-            self.prepareGeometryChange()
-            self._extent = extent
+    def drawn_bounds(self) -> Iterable[QRectF]:
+        """The bounds of every edge the layer draws (Layer's ``tighten``)."""
+        return (edge.boundingRect() for edge in [*self._filed, *self._unfiled])
 
     def file_all(self) -> None:
         """File the edges added or moved since the last drawing in their cells (drawing does it when needed)."""
@@ -269,20 +255,7 @@ class EdgeLayer(QGraphicsItem):
                 if not edges:
                     del all_filings[key]
 
-    def _grow(self, rect: QRectF) -> None:
-        if not self._extent.contains(rect):
-            self.prepareGeometryChange()
-            self._extent = self._extent.united(rect)
-
     # ----- Qt overrides ----------------------------------------------------------------------------------
-    def boundingRect(self) -> QRectF:
-        """Every edge it draws (Qt override)."""
-        return self._extent
-
-    def shape(self) -> QPainterPath:
-        """Nothing: clicks, hovering and rubber bands reach the edge items below (Qt override)."""
-        return QPainterPath()
-
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         """Draw the plain edges crossing each exposed rectangle (Qt override).
 
