@@ -86,6 +86,13 @@ def _run_gui(args: list[str]) -> int:
     if "-h" in args or "--help" in args:
         parser.print_help()  # before Qt starts: help must work without a display
         return 0
+    missing = _missing_display(args)
+    if missing:
+        if "--smoke" not in args:
+            print(f"iam-desktop: cannot show a window: {missing}. Start it in a desktop session, or use the command "
+                  f"line (iam-desktop {HELP_CLI}).", file=sys.stderr)
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the smoke check needs no screen
     from PySide6.QtWidgets import QApplication
 
     existing = QApplication.instance()
@@ -109,6 +116,16 @@ def _run_gui(args: list[str]) -> int:
     for path in options.files or [None]:
         windows.open(path)
     return app.exec()
+
+
+def _missing_display(args: list[str]) -> str:
+    """Why no window can be shown here ("" when one can): a Linux session without a display, where Qt would abort
+    (unless a platform plugin is chosen with ``QT_QPA_PLATFORM`` or ``-platform``)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM") or "-platform" in args:
+        return ""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return ""
+    return "no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
 
 
 def _configure(app: QApplication) -> None:

@@ -125,6 +125,18 @@ def test_gui_help_needs_no_display(tmp_path: Path) -> None:
     assert "--smoke" in result.stdout and "--help-cli" in result.stdout
 
 
+def test_without_a_display_the_app_says_so_and_the_smoke_check_still_runs(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(name, None)
+    refused = _run([], env)
+    assert refused.returncode == 2
+    assert "no graphical display" in refused.stderr and "--help-cli" in refused.stderr
+    smoke = _run(["--smoke"], env)
+    assert smoke.returncode == 0, smoke.stderr
+    assert SMOKE_LINE.search(smoke.stdout)
+
+
 def test_second_launch_hands_its_file_to_the_running_instance(tmp_path: Path) -> None:
     env = _env(tmp_path, IAM_DESKTOP_LOG_LEVEL="INFO")
     log_file = tmp_path / "first.log"
