@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 from pytestqt.qtbot import QtBot
 
 from iam_desktop.gui import close_up
@@ -209,3 +209,12 @@ def test_the_preparation_waits_while_the_view_moves(window: MainWindow, qtbot: Q
     assert preparation.cards_left() == 3 and preparation.is_busy()
     qtbot.waitUntil(lambda: not preparation.is_busy(), timeout=5000)
     assert preparation.cards_left() == 0
+
+
+def test_card_faces_kept_for_many_scales_stay_within_their_memory_bound(qapp: QApplication) -> None:
+    from iam_desktop.gui.items import card_look
+
+    base = QColor("white")
+    for step in range(60):  # zooming through many levels up to 400 % on a high-DPI screen
+        card_look.card_face("user", 0.3 + step * 0.13, base)
+    assert 0 < card_look.kept_face_bytes() <= card_look.MOST_FACE_BYTES

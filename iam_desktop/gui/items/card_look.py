@@ -65,7 +65,8 @@ def title_lines(title: str, metrics: QFontMetricsF, width: float) -> list[str]:
 
 FACE_BOUNDS = QRectF(-1.0, -1.0, NODE_WIDTH + 2.0, NODE_HEIGHT + 2.0)  # the card and its border's outer half
 _FACES: dict[tuple[str, float, int], QPixmap] = {}
-_MOST_FACES = 256
+MOST_FACE_BYTES = 32 * 1024 * 1024
+"""The most the kept card faces take together (a face at 400 % on a high-DPI screen takes 2.5 MB)."""
 
 
 def card_face(style_key: str, pixels_per_unit: float, base: QColor) -> QPixmap:
@@ -74,10 +75,11 @@ def card_face(style_key: str, pixels_per_unit: float, base: QColor) -> QPixmap:
     key = (style_key, pixels_per_unit, base.rgba())
     face = _FACES.get(key)
     if face is None:
-        if len(_FACES) >= _MOST_FACES:
+        width, height = (max(1, round(FACE_BOUNDS.width() * pixels_per_unit)),
+                         max(1, round(FACE_BOUNDS.height() * pixels_per_unit)))
+        if kept_face_bytes() + width * height * 4 > MOST_FACE_BYTES:
             _FACES.clear()
-        face = QPixmap(max(1, round(FACE_BOUNDS.width() * pixels_per_unit)),
-                       max(1, round(FACE_BOUNDS.height() * pixels_per_unit)))
+        face = QPixmap(width, height)
         face.fill(Qt.GlobalColor.transparent)
         painter = QPainter(face)
         painter.setRenderHint(ANTIALIASING)
@@ -91,7 +93,13 @@ def card_face(style_key: str, pixels_per_unit: float, base: QColor) -> QPixmap:
     return face
 
 
+def kept_face_bytes() -> int:
+    """How much memory the kept card faces take."""
+    return sum(face.width() * face.height() * 4 for face in _FACES.values())
+
+
 def paint_frame(painter: QPainter, border: QColor, width: float, fill: QColor | QBrush) -> None:
+    """The card's rounded rectangle outlined in ``border`` (``width`` wide) and filled with ``fill``."""
     painter.setPen(QPen(border, width))
     painter.setBrush(fill)
     painter.drawRoundedRect(NODE_BODY, 8, 8)
