@@ -10,8 +10,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from iam_desktop.gui.items.card_look import NODE_HEIGHT, NODE_WIDTH, CardPainting
-from iam_desktop.gui.items.edge_layer import exposed_areas
-from iam_desktop.gui.items.layer import Layer
+from iam_desktop.gui.items.layer import Layer, exposed_areas
 from iam_desktop.gui.items.node import CARD_BOUNDS, NodeItem
 
 CELL = 1024.0

@@ -5,16 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFont,
-    QFontMetricsF,
-    QPaintEngine,
-    QPainter,
-    QPalette,
-    QPen,
-    QPixmap,
-    QTextLayout,
+    QBrush, QColor, QFont, QFontMetricsF, QPaintEngine, QPainter, QPalette, QPen, QPixmap, QTextLayout,
 )
 from PySide6.QtWidgets import QApplication, QStyleOptionGraphicsItem, QWidget
 

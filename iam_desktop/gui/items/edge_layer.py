@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QLineF, QRectF, Qt, QTimer
-from PySide6.QtGui import QImage, QPainter, QPalette, QPen, QRegion, QTransform
+from PySide6.QtGui import QImage, QPainter, QPalette, QPen, QTransform
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from iam_desktop.gui.items.card_look import palette_of
@@ -23,7 +23,7 @@ from iam_desktop.gui.items.edge import (
     head_pen,
     line_pen,
 )
-from iam_desktop.gui.items.layer import Layer
+from iam_desktop.gui.items.layer import Layer, exposed_areas
 from iam_desktop.gui.items.node import FAR_ZOOM
 from iam_desktop.model.edges import EdgeKind
 
@@ -40,7 +40,6 @@ it), an even pick of its lines is drawn, as many as this time is expected to all
 (Qt needs 10-30 ns for each pixel of a line: a view crossed by 4,000 lines took 50-60 ms). All are drawn
 ``SETTLE_MS`` after it stops."""
 SETTLE_MS = 150
-_MOST_AREAS = 4  # an exposed region of more rectangles is drawn as its bounding rectangle
 Cell = tuple[int, int]
 Filing = tuple[int, Cell]  # (the rank of the edge's kind in EDGE_KINDS, a cell)
 _RANKS = {kind: rank for rank, kind in enumerate(EDGE_KINDS)}
@@ -358,17 +357,6 @@ def _shown_area(painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWi
     if widget is None or not invertible:
         return option.exposedRect
     return to_scene.mapRect(QRectF(widget.rect()))
-
-
-def exposed_areas(painter: QPainter, option: QStyleOptionGraphicsItem) -> list[QRectF]:
-    """The rectangles (scene coordinates) being repainted: the paint event's region, or the exposed rectangle."""
-    engine = painter.paintEngine()
-    region = engine.systemClip() if engine is not None else QRegion()
-    to_scene, invertible = painter.deviceTransform().inverted()
-    if region.isEmpty() or region.rectCount() > _MOST_AREAS or not invertible:
-        return [option.exposedRect]
-    areas = [to_scene.mapRect(QRectF(rect)).intersected(option.exposedRect) for rect in region]
-    return [area for area in areas if not area.isEmpty()]
 
 
 def _paint_edges(painter: QPainter, area: QRectF, kind: EdgeKind, pen: QPen, lines: dict[EdgeItem, QLineF],

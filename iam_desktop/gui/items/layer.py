@@ -1,14 +1,15 @@
-"""The base of the canvas's layers: one item that draws many others' looks, never hit, bounded by what it draws."""
+"""The base of the canvas's layers (one item drawing many others' looks, never hit) and the areas a paint exposes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainterPath
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtGui import QPainter, QPainterPath, QRegion
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 _FLAGS = QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
+_MOST_AREAS = 4  # an exposed region of more rectangles is drawn as its bounding rectangle
 
 
 class Layer(QGraphicsItem):
@@ -64,3 +65,14 @@ class Layer(QGraphicsItem):
     def shape(self) -> QPainterPath:
         """Nothing: clicks, hovering and rubber bands reach the items below (Qt override)."""
         return QPainterPath()
+
+
+def exposed_areas(painter: QPainter, option: QStyleOptionGraphicsItem) -> list[QRectF]:
+    """The rectangles (scene coordinates) being repainted: the paint event's region, or the exposed rectangle."""
+    engine = painter.paintEngine()
+    region = engine.systemClip() if engine is not None else QRegion()
+    to_scene, invertible = painter.deviceTransform().inverted()
+    if region.isEmpty() or region.rectCount() > _MOST_AREAS or not invertible:
+        return [option.exposedRect]
+    areas = [to_scene.mapRect(QRectF(rect)).intersected(option.exposedRect) for rect in region]
+    return [area for area in areas if not area.isEmpty()]

@@ -10,17 +10,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent, QStyleOpt
 
 from iam_desktop.gui.icons import draw_tile, style_for
 from iam_desktop.gui.items.card_look import (
-    ANTIALIASING,
-    FACE_BOUNDS,
-    NODE_BODY,
-    NODE_HEIGHT,
-    NODE_WIDTH,
-    SMALLEST_TEXT_PIXELS,
-    TILE,
-    CardPainting,
-    CardText,
-    card_face,
-    paint_frame,
+    ANTIALIASING, FACE_BOUNDS, NODE_BODY, NODE_HEIGHT, NODE_WIDTH, SMALLEST_TEXT_PIXELS, TILE, CardPainting, CardText,
+    card_face, paint_frame,
 )
 
 if TYPE_CHECKING:
